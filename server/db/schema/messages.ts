@@ -1,0 +1,115 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { bigint, customType, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { channels, groups } from './groups.ts';
+import { createdAt, users } from './users.ts';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+const seq = (name = 'seq') => bigint(name, { mode: 'number' });
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/** Channel messages. `seq` is the message's position in its channel's event stream. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    seq: seq().notNull(),
+    senderId: uuid('sender_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    content: text('content').notNull(),
+    nonce: text('nonce'),
+    createdAt: createdAt(),
+    editedAt: at('edited_at'),
+    deletedAt: at('deleted_at'),
+    search: tsvector('search').generatedAlwaysAs((): SQL => sql`to_tsvector('english', ${messages.content})`),
+  },
+  (t) => [
+    uniqueIndex('messages_channel_seq_key').on(t.channelId, t.seq),
+    uniqueIndex('messages_sender_nonce_key')
+      .on(t.senderId, t.nonce)
+      .where(sql`nonce is not null`),
+    index('messages_search_idx').using('gin', t.search),
+  ],
+);
+
+export const reactions = pgTable(
+  'reactions',
+  {
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    emoji: text('emoji').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.userId, t.emoji] })],
+);
+
+/** A user named with `@username` in a channel message. */
+export const mentions = pgTable(
+  'mentions',
+  {
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => groups.id, { onDelete: 'cascade' }),
+    seq: seq().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.userId] }), index('mentions_user_channel_idx').on(t.userId, t.channelId, t.seq)],
+);
+
+/** Direct messages between two users; `seq` is the position in the pair's stream. */
+export const directMessages = pgTable(
+  'direct_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** The pair's stream key (`d:<lower id>:<higher id>`), shared by both directions. */
+    pairKey: text('pair_key').notNull(),
+    seq: seq().notNull(),
+    senderId: uuid('sender_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    recipientId: uuid('recipient_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    content: text('content').notNull(),
+    nonce: text('nonce'),
+    createdAt: createdAt(),
+    editedAt: at('edited_at'),
+    deletedAt: at('deleted_at'),
+  },
+  (t) => [
+    uniqueIndex('direct_messages_pair_seq_key').on(t.pairKey, t.seq),
+    uniqueIndex('direct_messages_sender_nonce_key')
+      .on(t.senderId, t.nonce)
+      .where(sql`nonce is not null`),
+    index('direct_messages_recipient_idx').on(t.recipientId),
+  ],
+);
+
+/** How far a user has read a stream (a channel or a DM pair). */
+export const readStates = pgTable(
+  'read_states',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    stream: text('stream').notNull(),
+    lastReadSeq: seq('last_read_seq').notNull().default(0),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.stream] })],
+);

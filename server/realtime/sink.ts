@@ -1,0 +1,28 @@
+/** Why the server ended a subscription. */
+export interface EndReason {
+  code: 'NOT_FOUND' | 'FORBIDDEN' | 'UNAUTHORIZED';
+  message: string;
+}
+
+/**
+ * One subscriber of a stream, as the hub sees it. Sinks with the same `shareKey` receive
+ * byte-identical frames, so the hub builds each frame once and lets Bun's native topic
+ * publish copy it to all of them.
+ */
+export interface Sink {
+  readonly userId: string;
+  /** Key of a shared topic frame, or null for one-by-one delivery. */
+  readonly shareKey: string | null;
+  /** The shared frame for an event (`seq` null: ephemeral); called once per key per event. */
+  frame(seq: number | null, json: string): string;
+  /** Delivers one event to this sink alone. */
+  deliver(seq: number | null, json: string): void;
+  /** Joins / leaves a native topic (only called when `shareKey` is set). */
+  joinTopic(topic: string): void;
+  leaveTopic(topic: string): void;
+  /** The server ends the subscription (kick, deleted channel). */
+  end(reason: EndReason): void;
+}
+
+/** Publishes one prebuilt frame to every socket on a native topic. */
+export type PublishFrame = (topic: string, frame: string) => void;

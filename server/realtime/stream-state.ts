@@ -1,0 +1,202 @@
+import type { Logger } from '../log.ts';
+import type { EventLog } from '../services/eventlog.ts';
+import type { Bus, BusMessage } from './bus.ts';
+import type { PublishFrame, Sink } from './sink.ts';
+
+/**
+ * A subscriber's place in a stream. `buffering` until its backlog is out (live events queue up),
+ * then `direct` (delivered one by one, skipping what the backlog already sent), then `shared`
+ * once the stream has caught up with it: from there its frames come through the native topic.
+ */
+export interface Attachment {
+  sink: Sink;
+  state: 'buffering' | 'direct' | 'shared';
+  buffer: Array<[seq: number | null, json: string]>;
+  /** Highest durable sequence delivered to this sink one by one. */
+  lastSent: number;
+}
+
+interface StreamDeps {
+  bus: Bus;
+  eventLog: EventLog;
+  publishFrame: PublishFrame;
+  log: Logger;
+  onGapFill?: () => void;
+}
+
+/** Longest wait between attempts to fill a gap the event log cannot fill yet. */
+const MAX_FILL_DELAY_MS = 1000;
+const FILL_PAGE = 1000;
+
+/** One stream on one node: ordering, gap filling and fan-out to its local subscribers. */
+export class StreamState {
+  lastSeq = 0;
+  groupId: string | undefined;
+  readonly attachments = new Set<Attachment>();
+  readonly ready: Promise<void>;
+  private readonly unshared = new Set<Attachment>();
+  private readonly shared = new Map<string, { count: number; frame: Sink['frame'] }>();
+  private readonly pending = new Map<number, string>();
+  private early: BusMessage[] | null = [];
+  private fillTimer: ReturnType<typeof setTimeout> | null = null;
+  private fillDelay = 10;
+  private filling = false;
+  private disposed = false;
+  private readonly stopBus: () => void;
+
+  constructor(
+    readonly key: string,
+    readonly durable: boolean,
+    private readonly deps: StreamDeps,
+    private readonly onDispose: () => void,
+  ) {
+    // Listen before reading the counter: nothing published in between is missed.
+    this.stopBus = deps.bus.subscribe(key, (m) => this.onBus(m));
+    this.ready = durable ? deps.eventLog.latest(key).then((seq) => this.start(seq)) : Promise.resolve(this.start(0));
+    this.ready.catch(() => this.dispose());
+  }
+
+  private start(seq: number) {
+    this.lastSeq = seq;
+    const early = this.early ?? [];
+    this.early = null;
+    for (const m of early) this.onBus(m);
+  }
+
+  add(sink: Sink): Attachment {
+    const a: Attachment = { sink, state: 'buffering', buffer: [], lastSent: -1 };
+    this.attachments.add(a);
+    this.unshared.add(a);
+    return a;
+  }
+
+  /** Ends buffering: flushes what queued up, then joins the shared topic when caught up. */
+  release(a: Attachment) {
+    if (a.state !== 'buffering') return;
+    a.state = 'direct';
+    const queued = a.buffer;
+    a.buffer = [];
+    for (const [seq, json] of queued) {
+      if (seq === null) a.sink.deliver(null, json);
+      else this.sendTo(a, seq, json);
+    }
+    this.maybeShare(a);
+  }
+
+  remove(a: Attachment) {
+    if (!this.attachments.delete(a)) return;
+    if (a.state === 'shared') {
+      const topic = this.topic(a.sink.shareKey!);
+      a.sink.leaveTopic(topic);
+      const entry = this.shared.get(a.sink.shareKey!)!;
+      if (--entry.count === 0) this.shared.delete(a.sink.shareKey!);
+    } else {
+      this.unshared.delete(a);
+    }
+    if (!this.attachments.size) this.dispose();
+  }
+
+  /** Delivers a durable event to one sink unless it already has it. */
+  sendTo(a: Attachment, seq: number, json: string) {
+    if (seq <= a.lastSent) return;
+    a.lastSent = seq;
+    a.sink.deliver(seq, json);
+  }
+
+  /** Re-reads the event log after the last delivered sequence (gaps, or after a bus outage). */
+  fill() {
+    if (!this.durable || this.filling || this.early || this.disposed) return;
+    this.filling = true;
+    const before = this.lastSeq;
+    let more = false;
+    this.deps.eventLog
+      .read(this.key, this.lastSeq, FILL_PAGE)
+      .then((events) => {
+        if (events.length) this.deps.onGapFill?.();
+        for (const e of events) this.durableIn(e.seq, e.json);
+        this.fillDelay = this.lastSeq > before ? 10 : Math.min(this.fillDelay * 2, MAX_FILL_DELAY_MS);
+        more = events.length === FILL_PAGE;
+      })
+      .catch((error) => this.deps.log.warn('gap fill failed', { stream: this.key, error }))
+      .finally(() => {
+        this.filling = false;
+        if (more) this.fill();
+        else if (this.pending.size) this.scheduleFill();
+      });
+  }
+
+  dispose() {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopBus();
+    if (this.fillTimer) clearTimeout(this.fillTimer);
+    this.onDispose();
+  }
+
+  private topic(shareKey: string) {
+    return `${this.key}|${shareKey}`;
+  }
+
+  private maybeShare(a: Attachment) {
+    const key = a.sink.shareKey;
+    if (a.state !== 'direct' || key === null || a.lastSent > this.lastSeq) return;
+    a.state = 'shared';
+    this.unshared.delete(a);
+    const entry = this.shared.get(key);
+    if (entry) entry.count++;
+    else this.shared.set(key, { count: 1, frame: a.sink.frame });
+    a.sink.joinTopic(this.topic(key));
+  }
+
+  private onBus(m: BusMessage) {
+    if (this.disposed) return;
+    if (this.early) this.early.push(m);
+    else if (m.seq === undefined) this.ephemeral(m.json, m.to);
+    else this.durableIn(m.seq, m.json);
+  }
+
+  private durableIn(seq: number, json: string) {
+    if (seq <= this.lastSeq) return;
+    if (seq > this.lastSeq + 1) {
+      this.pending.set(seq, json);
+      this.scheduleFill();
+      return;
+    }
+    this.emit(seq, json);
+    for (let next = this.pending.get(this.lastSeq + 1); next !== undefined; next = this.pending.get(this.lastSeq + 1)) {
+      this.pending.delete(this.lastSeq + 1);
+      this.emit(this.lastSeq + 1, next);
+    }
+  }
+
+  private emit(seq: number, json: string) {
+    this.lastSeq = seq;
+    for (const [key, entry] of this.shared) this.deps.publishFrame(this.topic(key), entry.frame(seq, json));
+    for (const a of this.unshared) {
+      if (a.state === 'buffering') a.buffer.push([seq, json]);
+      else {
+        this.sendTo(a, seq, json);
+        this.maybeShare(a);
+      }
+    }
+  }
+
+  private ephemeral(json: string, to: string | undefined) {
+    const deliver = (a: Attachment) => (a.state === 'buffering' ? a.buffer.push([null, json]) : a.sink.deliver(null, json));
+    if (to !== undefined) {
+      for (const a of this.attachments) if (a.sink.userId === to) deliver(a);
+      return;
+    }
+    for (const [key, entry] of this.shared) this.deps.publishFrame(this.topic(key), entry.frame(null, json));
+    for (const a of this.unshared) deliver(a);
+  }
+
+  private scheduleFill() {
+    if (this.fillTimer || this.disposed) return;
+    this.fillTimer = setTimeout(() => {
+      this.fillTimer = null;
+      if (this.pending.size) this.fill();
+    }, this.fillDelay);
+    this.fillTimer.unref?.();
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * tRPC WebSocket frames built by splicing: the event JSON is serialized once and embedded as is,
+ * so a frame costs one string concatenation per subscription id, not one JSON.stringify per
+ * subscriber. Durable events carry tRPC's tracked id twice, as tRPC's own adapter sends them
+ * (`result.id` and `result.data.id`), which stock clients read back as `{ id, data }`.
+ */
+export function frameBuilder(idJson: string, jsonrpc: boolean) {
+  const head = jsonrpc ? `{"id":${idJson},"jsonrpc":"2.0","result":{"type":"data",` : `{"id":${idJson},"result":{"type":"data",`;
+  return (seq: number | null, json: string): string =>
+    seq === null ? `${head}"data":${json}}}` : `${head}"id":"${seq}","data":{"id":"${seq}","data":${json}}}}`;
+}
+
+export const RECONNECT_FRAME = '{"id":null,"method":"reconnect"}';

@@ -1,0 +1,242 @@
+import {
+  callTRPCProcedure,
+  getErrorShape,
+  getTRPCErrorFromUnknown,
+  isTrackedEnvelope,
+  TRPCError,
+  type TRPCProcedureType,
+} from '@trpc/server';
+import { parseTRPCMessage, type TRPCClientOutgoingMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
+import type { ServerWebSocket } from 'bun';
+import type { Metrics } from '../../http/metrics.ts';
+import type { Logger } from '../../log.ts';
+import { appRouter } from '../../routers/index.ts';
+import type { Services } from '../../services/index.ts';
+import { createContextInner, type Context } from '../../trpc/context.ts';
+import { isLive, LIVE, type LiveSource } from '../live.ts';
+import type { Sink } from '../sink.ts';
+import { frameBuilder } from './frames.ts';
+
+export interface TransportDeps {
+  services: Services;
+  log: Logger;
+  metrics: Metrics;
+}
+
+type RequestId = string | number;
+interface ActiveSubscription {
+  abort: AbortController;
+}
+
+/** Subscriptions one socket may hold at once. */
+const MAX_SUBSCRIPTIONS = 100;
+/** WebSocket close code for an access token that expired while the socket was open. */
+export const CLOSE_TOKEN_EXPIRED = 4001;
+
+/**
+ * One tRPC client on a Bun WebSocket, speaking tRPC's wire protocol: connectionParams auth,
+ * queries, mutations and subscriptions (live ones opened natively with shared frames), stop,
+ * PING/PONG. The context is built once per connection; the socket closes when its token expires.
+ */
+export class TrpcConnection {
+  readonly id = crypto.randomUUID();
+  private ctx: Promise<Context> | null = null;
+  private readonly subscriptions = new Map<string, ActiveSubscription>();
+  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  private caller: { id: string; username: string } | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly ws: ServerWebSocket<unknown>,
+    private readonly deps: TransportDeps,
+    private readonly ip: string,
+    expectConnectionParams: boolean,
+  ) {
+    if (!expectConnectionParams) this.ctx = this.authenticate(null);
+  }
+
+  onMessage(raw: string | Buffer) {
+    const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+    if (text === 'PING') return void this.ws.send('PONG');
+    if (text === 'PONG') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return this.fail(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: 'Frame is not JSON' }));
+    }
+    if (!this.ctx) {
+      const msg = parsed as { method?: unknown; data?: { token?: unknown } | null };
+      const token = msg?.method === 'connectionParams' && typeof msg.data?.token === 'string' ? msg.data.token : null;
+      this.ctx = this.authenticate(token);
+      if (msg?.method !== 'connectionParams')
+        this.fail(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: 'Expected connectionParams first' }));
+      return;
+    }
+    for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
+      let msg: TRPCClientOutgoingMessage;
+      try {
+        msg = parseTRPCMessage(item, appRouter._def._config.transformer);
+      } catch (cause) {
+        const id = (item as { id?: unknown })?.id;
+        this.fail(
+          typeof id === 'string' || typeof id === 'number' ? id : null,
+          undefined,
+          new TRPCError({ code: 'PARSE_ERROR', message: 'Malformed tRPC message', cause }),
+        );
+        continue;
+      }
+      this.handle(msg).catch((error) => this.deps.log.error('websocket request failed', { error }));
+    }
+  }
+
+  onClose() {
+    this.closed = true;
+    for (const sub of this.subscriptions.values()) sub.abort.abort();
+    this.subscriptions.clear();
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.caller) void this.deps.services.realtime.disconnected(this.caller, this.id).catch(() => {});
+  }
+
+  /** Tells the client to reconnect (graceful shutdown); a stock client reconnects and resumes. */
+  sendReconnect(frame: string) {
+    this.ws.send(frame);
+  }
+
+  private async authenticate(token: string | null): Promise<Context> {
+    const { services, log } = this.deps;
+    const ctx = await createContextInner({ services, log, token, ip: this.ip, connection: { id: this.id } });
+    if (ctx.auth && !this.closed) {
+      this.caller = { id: ctx.auth.userId, username: ctx.auth.username };
+      const ms = ctx.auth.exp * 1000 - Date.now();
+      this.expiryTimer = setTimeout(() => this.ws.close(CLOSE_TOKEN_EXPIRED, 'access token expired'), Math.max(0, ms));
+      await services.realtime.connected(this.caller, this.id);
+      if (this.closed) void services.realtime.disconnected(this.caller, this.id);
+    }
+    return ctx;
+  }
+
+  private respond(message: TRPCResponseMessage) {
+    if (!this.closed) this.ws.send(JSON.stringify(message));
+  }
+
+  private fail(
+    id: RequestId | null,
+    msg: { path?: string; type?: TRPCProcedureType; input?: unknown; jsonrpc?: '2.0' } | undefined,
+    cause: unknown,
+    ctx?: Context,
+  ) {
+    const error = getTRPCErrorFromUnknown(cause);
+    const shape = getErrorShape({
+      config: appRouter._def._config,
+      error,
+      type: msg?.type ?? 'unknown',
+      path: msg?.path,
+      input: msg?.input,
+      ctx,
+    });
+    this.respond({ id, ...(msg?.jsonrpc && { jsonrpc: msg.jsonrpc }), error: shape } as TRPCResponseMessage);
+  }
+
+  private async handle(msg: TRPCClientOutgoingMessage) {
+    const { id, jsonrpc } = msg;
+    if (id === null) return this.fail(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }));
+    const key = JSON.stringify(id);
+    if (msg.method === 'subscription.stop') return this.stop(key);
+    const type = msg.method;
+    const { path, lastEventId } = msg.params;
+    let input = msg.params.input;
+    if (lastEventId !== undefined)
+      input = typeof input === 'object' && input !== null ? { ...input, lastEventId } : (input ?? { lastEventId });
+    const info = { path, type, input, jsonrpc };
+
+    let abort: AbortController | null = null;
+    if (type === 'subscription') {
+      if (this.subscriptions.has(key)) return this.fail(id, info, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }));
+      if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
+        return this.fail(
+          id,
+          info,
+          new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${MAX_SUBSCRIPTIONS} subscriptions per connection` }),
+        );
+      }
+      abort = new AbortController();
+      this.subscriptions.set(key, { abort });
+    }
+    const ctx = await this.ctx!;
+    const started = performance.now();
+    try {
+      const result = await callTRPCProcedure({
+        router: appRouter,
+        path,
+        getRawInput: async () => input,
+        ctx,
+        type,
+        signal: abort?.signal,
+        batchIndex: 0,
+      });
+      this.deps.metrics.procedureSeconds.observe({ path, transport: 'ws' }, (performance.now() - started) / 1000);
+      if (!abort) return this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'data', data: result } } as TRPCResponseMessage);
+      if (abort.signal.aborted || this.closed) return;
+      this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'started' } } as TRPCResponseMessage);
+      if (isLive(result)) await this.openLive(id, key, jsonrpc === '2.0', result[LIVE], abort);
+      else await this.iterate(id, jsonrpc, result as AsyncIterable<unknown>, abort);
+    } catch (cause) {
+      if (abort) this.subscriptions.delete(key);
+      if (!abort?.signal.aborted) this.fail(id, info, cause, ctx);
+    }
+  }
+
+  /** Serves a live stream natively: frames are spliced around the shared event JSON. */
+  private async openLive(id: RequestId, key: string, jsonrpc: boolean, source: LiveSource, abort: AbortController) {
+    const idJson = JSON.stringify(id);
+    const frame = frameBuilder(idJson, jsonrpc);
+    const ws = this.ws;
+    const sink: Sink = {
+      userId: source.userId,
+      shareKey: jsonrpc ? `${idJson}/2.0` : idJson,
+      frame,
+      deliver: (seq, json) => void ws.send(frame(seq, json)),
+      joinTopic: (topic) => void ws.subscribe(topic),
+      leaveTopic: (topic) => void (ws.readyState === 1 && ws.unsubscribe(topic)),
+      end: (reason) => {
+        if (this.subscriptions.get(key)?.abort !== abort) return;
+        this.subscriptions.delete(key);
+        abort.abort();
+        this.fail(id, { jsonrpc: jsonrpc ? '2.0' : undefined }, new TRPCError({ code: reason.code, message: reason.message }));
+      },
+    };
+    const close = await source.open(sink);
+    if (abort.signal.aborted) return close();
+    this.deps.metrics.subscriptions.inc();
+    abort.signal.addEventListener('abort', () => {
+      close();
+      this.deps.metrics.subscriptions.dec();
+    });
+  }
+
+  /** Fallback for any other async iterable a procedure returns: tRPC's own envelope, one by one. */
+  private async iterate(id: RequestId, jsonrpc: '2.0' | undefined, iterable: AsyncIterable<unknown>, abort: AbortController) {
+    const iterator = iterable[Symbol.asyncIterator]();
+    abort.signal.addEventListener('abort', () => void iterator.return?.());
+    const rpc = jsonrpc ? { jsonrpc } : {};
+    while (!abort.signal.aborted) {
+      const next = await iterator.next();
+      if (next.done || abort.signal.aborted) break;
+      const value = next.value;
+      const result = isTrackedEnvelope(value)
+        ? { type: 'data' as const, id: value[0], data: { id: value[0], data: value[1] } }
+        : { type: 'data' as const, data: value };
+      this.respond({ id, ...rpc, result } as TRPCResponseMessage);
+    }
+    if (!abort.signal.aborted) this.stop(JSON.stringify(id));
+  }
+
+  private stop(key: string) {
+    const sub = this.subscriptions.get(key);
+    if (!sub) return;
+    this.subscriptions.delete(key);
+    sub.abort.abort();
+    this.respond({ id: JSON.parse(key), result: { type: 'stopped' } } as TRPCResponseMessage);
+  }
+}

@@ -1,0 +1,107 @@
+import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
+import { LIMITS } from '../../../shared/limits.ts';
+import type { OriginPolicy } from '../../http/origins.ts';
+import { RECONNECT_FRAME } from './frames.ts';
+import { TrpcConnection, type TransportDeps } from './trpc-connection.ts';
+
+/** What an upgraded socket carries: which protocol it speaks and its per-connection state. */
+export type SocketData =
+  | { kind: 'trpc'; ip: string; expectParams: boolean; conn?: TrpcConnection }
+  | { kind: 'gateway'; ip: string; conn?: GatewayLike; init: unknown };
+
+/** The compatibility gateway's per-socket handler (see gateway/). */
+export interface GatewayLike {
+  onMessage(raw: string | Buffer): void;
+  onClose(): void;
+}
+
+export interface WebSocketDeps extends TransportDeps {
+  origins: OriginPolicy;
+  /** Opens a gateway connection for a socket the gateway accepted at upgrade time. */
+  openGateway?: (ws: ServerWebSocket<SocketData>, init: unknown) => GatewayLike;
+  /** Checks a gateway upgrade request; returns its init data, or a Response to refuse it. */
+  acceptGateway?: (req: Request, url: URL) => Promise<unknown | Response>;
+}
+
+/** A slow reader is cut off once this much is queued for it; it resumes from its last event id. */
+export const BACKPRESSURE_LIMIT = 1024 * 1024;
+
+/**
+ * Bun's native WebSocket server for both protocols: tRPC at /trpc and the original raw protocol
+ * at /ws/channel/:id and /ws/dm/:id. Frames over 64 KiB close the socket (1009), slow readers
+ * are disconnected at the backpressure limit rather than silently losing frames.
+ */
+export function createWebSocketServer(deps: WebSocketDeps) {
+  const trpcConnections = new Set<TrpcConnection>();
+  const sockets = new Set<ServerWebSocket<SocketData>>();
+
+  const handler: WebSocketHandler<SocketData> = {
+    maxPayloadLength: LIMITS.wsFrameMaxBytes,
+    backpressureLimit: BACKPRESSURE_LIMIT,
+    closeOnBackpressureLimit: true,
+    idleTimeout: 60,
+    sendPings: true,
+    perMessageDeflate: false,
+    open(ws) {
+      sockets.add(ws);
+      const data = ws.data;
+      deps.metrics.wsConnections.inc({ protocol: data.kind });
+      if (data.kind === 'trpc') {
+        data.conn = new TrpcConnection(ws as ServerWebSocket<unknown>, deps, data.ip, data.expectParams);
+        trpcConnections.add(data.conn);
+      } else if (deps.openGateway) {
+        data.conn = deps.openGateway(ws, data.init);
+      }
+    },
+    message(ws, message) {
+      try {
+        ws.data.conn?.onMessage(message);
+      } catch (error) {
+        deps.log.error('websocket message handler failed', { error });
+      }
+    },
+    close(ws, code) {
+      sockets.delete(ws);
+      const data = ws.data;
+      deps.metrics.wsConnections.dec({ protocol: data.kind });
+      if (code === 1006 && ws.getBufferedAmount() >= BACKPRESSURE_LIMIT) deps.metrics.slowConsumers.inc();
+      data.conn?.onClose();
+      if (data.kind === 'trpc' && data.conn) trpcConnections.delete(data.conn);
+    },
+  };
+
+  return {
+    handler,
+
+    /** Takes WebSocket upgrades for /trpc and the gateway paths; false when the path is not ours. */
+    async upgrade(req: Request, server: Server<SocketData>): Promise<boolean | Response> {
+      const url = new URL(req.url);
+      if (!deps.origins.isAllowed(req)) return new Response('origin not allowed', { status: 403 });
+      const ip = server.requestIP(req)?.address ?? 'unknown';
+      if (url.pathname === '/trpc') {
+        const data: SocketData = { kind: 'trpc', ip, expectParams: url.searchParams.get('connectionParams') === '1' };
+        return server.upgrade(req, { data }) || new Response('upgrade failed', { status: 400 });
+      }
+      if (deps.acceptGateway && url.pathname.startsWith('/ws/')) {
+        const init = await deps.acceptGateway(req, url);
+        if (init instanceof Response) return init;
+        return server.upgrade(req, { data: { kind: 'gateway', ip, init } }) || new Response('upgrade failed', { status: 400 });
+      }
+      return false;
+    },
+
+    /** Graceful shutdown, step one: every tRPC client is told to reconnect (to another instance). */
+    broadcastReconnect() {
+      for (const conn of trpcConnections) conn.sendReconnect(RECONNECT_FRAME);
+    },
+
+    /** Step two: close what is still open. */
+    closeAll(code = 1012, reason = 'server restarting') {
+      for (const ws of sockets) ws.close(code, reason);
+    },
+
+    connectionCount: () => sockets.size,
+  };
+}
+
+export type WebSocketServer = ReturnType<typeof createWebSocketServer>;

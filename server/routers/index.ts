@@ -1,0 +1,21 @@
+import { router } from '../trpc/init.ts';
+import { authRouter } from './auth.ts';
+import { channelsRouter } from './channels.ts';
+import { dmsRouter } from './dms.ts';
+import { groupsRouter } from './groups.ts';
+import { messagesRouter } from './messages.ts';
+import { realtimeRouter } from './realtime.ts';
+import { usersRouter } from './users.ts';
+
+/** The whole API (CONTRACT.md "Procedures"). */
+export const appRouter = router({
+  auth: authRouter,
+  users: usersRouter,
+  groups: groupsRouter,
+  channels: channelsRouter,
+  messages: messagesRouter,
+  dms: dmsRouter,
+  realtime: realtimeRouter,
+});
+
+export type AppRouter = typeof appRouter;

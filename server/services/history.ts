@@ -1,0 +1,39 @@
+import { and, asc, desc, gt, lt, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+
+/** A page request by stream sequence: newest first; `before`/`after` bound it on either side. */
+export interface PageQuery {
+  beforeSeq?: number;
+  afterSeq?: number;
+  limit: number;
+}
+
+/**
+ * Builds the ordering and bounds of a history page. With only `afterSeq` the page is the oldest
+ * `limit` after it (read ascending, then reversed); otherwise the newest before `beforeSeq`.
+ * One extra row is read to know whether an older page exists.
+ */
+export function pageBounds(seq: PgColumn, q: PageQuery) {
+  const forward = q.afterSeq !== undefined && q.beforeSeq === undefined;
+  const bounds: SQL[] = [];
+  if (q.beforeSeq !== undefined) bounds.push(lt(seq, q.beforeSeq));
+  if (q.afterSeq !== undefined) bounds.push(gt(seq, q.afterSeq));
+  return {
+    where: bounds.length ? and(...bounds) : undefined,
+    order: forward ? asc(seq) : desc(seq),
+    take: q.limit + (forward ? 0 : 1),
+    forward,
+  };
+}
+
+/** Newest-first items and the cursor of the next older page (null when there is none). */
+export function toPage<T extends { seq: number }>(
+  rows: T[],
+  q: PageQuery,
+  forward: boolean,
+): { items: T[]; next_before_seq: number | null } {
+  if (forward) return { items: rows.reverse(), next_before_seq: null };
+  const more = rows.length > q.limit;
+  const items = more ? rows.slice(0, q.limit) : rows;
+  return { items, next_before_seq: more ? items[items.length - 1]!.seq : null };
+}

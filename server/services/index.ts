@@ -1,0 +1,56 @@
+import type { PasswordHasher } from '../auth/passwords.ts';
+import { createRefreshTokens } from '../auth/refresh.ts';
+import type { TokenService } from '../auth/tokens.ts';
+import type { RateLimit } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { RateLimiter } from '../ratelimit/index.ts';
+import type { Hub } from '../realtime/hub.ts';
+import type { Notifier } from '../realtime/notifier.ts';
+import type { Presence } from '../realtime/presence.ts';
+import type { TypingTimers } from '../realtime/typing.ts';
+import { createAccess } from './access.ts';
+import { createAuthService } from './auth.ts';
+import { createChannelService } from './channels.ts';
+import { createDmService } from './dms.ts';
+import type { EventLog } from './eventlog.ts';
+import { createGroupService } from './groups.ts';
+import { createMemberService } from './members.ts';
+import { createMessageService } from './messages.ts';
+import { createRealtimeService } from './realtime.ts';
+import { createUserService } from './users.ts';
+
+export interface ServiceDeps {
+  database: Database;
+  eventLog: EventLog;
+  passwords: PasswordHasher;
+  tokens: TokenService;
+  limiter: RateLimiter;
+  rateLimit: RateLimit;
+  notifier: Notifier;
+  presence: Presence;
+  hub: Hub;
+  typing: TypingTimers;
+}
+
+/** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
+export function createServices(deps: ServiceDeps) {
+  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing } = deps;
+  const db = database.db;
+  const access = createAccess(db);
+  const users = createUserService(db);
+  const shared = { db, access, eventLog, notifier };
+  return {
+    access,
+    users,
+    tokens,
+    auth: createAuthService({ db, passwords, tokens, refresh: createRefreshTokens(db), limiter, users }),
+    groups: createGroupService(shared),
+    members: createMemberService({ ...shared, presence }),
+    channels: createChannelService(shared),
+    messages: createMessageService({ ...shared, limiter, rateLimit }),
+    dms: createDmService({ db, eventLog, notifier, limiter, rateLimit, users }),
+    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

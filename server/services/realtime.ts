@@ -1,0 +1,208 @@
+import type * as ev from '../../shared/events.ts';
+import type { SignalInput } from '../../shared/inputs.ts';
+import { badRequest, forbidden, notFound, tooManyRequests } from '../errors.ts';
+import type { Hub } from '../realtime/hub.ts';
+import { LiveSubscription } from '../realtime/live.ts';
+import type { Notifier } from '../realtime/notifier.ts';
+import { GLOBAL_SCOPE, type Presence } from '../realtime/presence.ts';
+import type { Sink } from '../realtime/sink.ts';
+import { channelStream, dmStream, userStream } from '../realtime/streams.ts';
+import type { TypingTimers } from '../realtime/typing.ts';
+import type { RateLimiter } from '../ratelimit/index.ts';
+import type { Access, ChannelRow } from './access.ts';
+import type { UserService } from './users.ts';
+
+export interface RealtimeDeps {
+  hub: Hub;
+  presence: Presence;
+  notifier: Notifier;
+  access: Access;
+  users: UserService;
+  typing: TypingTimers;
+  limiter: RateLimiter;
+}
+
+export interface Caller {
+  id: string;
+  username: string;
+}
+
+type DurableChannelEvent = Extract<
+  ev.ChannelEvent,
+  { type: 'message' | 'message_updated' | 'message_deleted' | 'reaction_added' | 'reaction_removed' }
+>;
+type DurableDmEvent = Extract<ev.DmEvent, { type: 'dm_message' | 'dm_message_updated' | 'dm_message_deleted' }>;
+
+/** Presence topic of a user's global online state, consumed by their DM partners' streams. */
+const presenceTopic = (userId: string) => `p:${userId}`;
+/** WebRTC signals a user may send in ten seconds (ICE candidates come in bursts). */
+const SIGNALS_PER_10S = 200;
+
+/** Live streams, presence, typing and WebRTC signalling; nothing here touches the database. */
+export function createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }: RealtimeDeps) {
+  /** Joins a presence scope for one subscription; returns the leave. */
+  async function present(scope: string, caller: Caller, onFirst: () => void, onLast: () => void) {
+    const key = crypto.randomUUID();
+    if (await presence.join(scope, caller.id, key)) onFirst();
+    return () =>
+      void presence.leave(scope, caller.id, key).then(
+        (last) => last && onLast(),
+        () => {},
+      );
+  }
+
+  return {
+    /** A user's connection opened: they are online (announced to DM partners on the first device). */
+    async connected(caller: Caller, connectionId: string) {
+      if (await presence.join(GLOBAL_SCOPE, caller.id, connectionId)) {
+        notifier.ephemeral(presenceTopic(caller.id), { type: 'dm_user_online', user_id: caller.id, username: caller.username });
+      }
+    },
+
+    async disconnected(caller: Caller, connectionId: string) {
+      if (await presence.leave(GLOBAL_SCOPE, caller.id, connectionId)) {
+        notifier.ephemeral(presenceTopic(caller.id), { type: 'dm_user_offline', user_id: caller.id, username: caller.username });
+      }
+    },
+
+    channel(caller: Caller, channel: ChannelRow, lastEventId: number | null) {
+      const scope = channelStream(channel.id);
+      const who = { user_id: caller.id, username: caller.username, channel_id: channel.id };
+      return new LiveSubscription<DurableChannelEvent, Exclude<ev.ChannelEvent, DurableChannelEvent>>({
+        userId: caller.id,
+        async open(sink: Sink) {
+          let leave = () => {};
+          try {
+            const detach = await hub.attach(scope, sink, {
+              lastEventId,
+              groupId: channel.groupId,
+              prelude: async () => {
+                // Re-checked after attaching: a kick between the procedure's check and here is not missed.
+                await access.channelFor(channel.id, caller.id);
+                leave = await present(
+                  scope,
+                  caller,
+                  () => notifier.ephemeral(scope, { type: 'user_joined', ...who }),
+                  () => notifier.ephemeral(scope, { type: 'user_left', ...who }),
+                );
+                return [{ type: 'online_users', users: await presence.members(scope), channel_id: channel.id }];
+              },
+            });
+            return () => {
+              detach();
+              leave();
+            };
+          } catch (err) {
+            leave();
+            throw err;
+          }
+        },
+      });
+    },
+
+    async dm(caller: Caller, partnerId: string, lastEventId: number | null) {
+      if (partnerId === caller.id) throw badRequest('Direct messages need another user');
+      const partner = await users.byId(partnerId);
+      const scope = dmStream(caller.id, partnerId);
+      return new LiveSubscription<DurableDmEvent, Exclude<ev.DmEvent, DurableDmEvent>>({
+        userId: caller.id,
+        async open(sink: Sink) {
+          let releasePresence = () => {};
+          const gate = new Promise<void>((resolve) => (releasePresence = resolve));
+          // Partner presence changes queue until the stream's first event is out.
+          const presenceAttach = hub.attach(presenceTopic(partnerId), sink, { lastEventId: null, durable: false, after: gate });
+          let leave = () => {};
+          try {
+            const detach = await hub.attach(scope, sink, {
+              lastEventId,
+              prelude: async () => {
+                leave = await present(
+                  scope,
+                  caller,
+                  () => {},
+                  () => {},
+                );
+                const online = (await presence.present(GLOBAL_SCOPE, [partnerId])).has(partnerId);
+                return [{ type: online ? 'dm_user_online' : 'dm_user_offline', user_id: partnerId, username: partner.username }];
+              },
+            });
+            releasePresence();
+            const detachPresence = await presenceAttach;
+            return () => {
+              detach();
+              detachPresence();
+              leave();
+            };
+          } catch (err) {
+            releasePresence();
+            (await presenceAttach.catch(() => () => {}))();
+            leave();
+            throw err;
+          }
+        },
+      });
+    },
+
+    me(caller: Caller, lastEventId: number | null) {
+      return new LiveSubscription<ev.MeEvent, ev.MeEvent>({
+        userId: caller.id,
+        open: (sink) => hub.attach(userStream(caller.id), sink, { lastEventId }),
+      });
+    },
+
+    async typing(caller: Caller, channelId: string, isTyping: boolean) {
+      await access.channelFor(channelId, caller.id);
+      const scope = channelStream(channelId);
+      const event = (is_typing: boolean) => ({
+        type: 'typing',
+        user_id: caller.id,
+        username: caller.username,
+        is_typing,
+        channel_id: channelId,
+      });
+      notifier.ephemeral(scope, event(isTyping));
+      typing.set(`${scope}:${caller.id}`, isTyping, () => notifier.ephemeral(scope, event(false)));
+    },
+
+    async dmTyping(caller: Caller, partnerId: string, isTyping: boolean) {
+      if (partnerId === caller.id) throw badRequest('Direct messages need another user');
+      await users.byId(partnerId);
+      const scope = dmStream(caller.id, partnerId);
+      const event = (is_typing: boolean) => ({ type: 'dm_typing', user_id: caller.id, username: caller.username, is_typing });
+      notifier.ephemeral(scope, event(isTyping));
+      typing.set(`${scope}:${caller.id}`, isTyping, () => notifier.ephemeral(scope, event(false)));
+    },
+
+    /** Relays an offer/answer/ICE candidate to one user present on the same stream; `from_*` comes from the token. */
+    async signal(caller: Caller, input: SignalInput) {
+      const allowed = await limiter.hit(`signal:${caller.id}`, SIGNALS_PER_10S, 10);
+      if (!allowed.allowed) throw tooManyRequests('Too many signals', allowed.retryAfterSeconds);
+      const type = `webrtc_${input.type}`;
+      const from = { from_user_id: caller.id, from_username: caller.username };
+      let scope: string;
+      let target: string;
+      let event: object;
+      if (input.channel_id) {
+        const { channel } = await access.channelFor(input.channel_id, caller.id);
+        if (channel.type === 'TEXT') throw badRequest('WebRTC signalling is only available in VOICE and VIDEO channels');
+        if (!input.target_user_id) throw badRequest('target_user_id is required in a channel');
+        scope = channelStream(channel.id);
+        target = input.target_user_id;
+        event = { type, ...from, channel_id: channel.id, data: input.data };
+      } else {
+        target = input.user_id!;
+        if (input.target_user_id && input.target_user_id !== target) throw badRequest('target_user_id must be the DM partner');
+        if (target === caller.id) throw badRequest('Direct messages need another user');
+        scope = dmStream(caller.id, target);
+        event = { type, ...from, data: input.data };
+      }
+      if (target === caller.id) throw badRequest('Cannot signal yourself');
+      const here = await presence.present(scope, [caller.id, target]);
+      if (!here.has(caller.id)) throw forbidden('Subscribe to the stream before signalling on it');
+      if (!here.has(target)) throw notFound('Target user is not present');
+      notifier.ephemeral(scope, event, target);
+    },
+  };
+}
+
+export type RealtimeService = ReturnType<typeof createRealtimeService>;

@@ -1,0 +1,47 @@
+import type { AccessClaims } from '../auth/tokens.ts';
+import { DomainError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { Services } from '../services/index.ts';
+
+/** Per-connection facts the realtime procedures need (absent over HTTP). */
+export interface ConnectionInfo {
+  id: string;
+}
+
+export interface Context {
+  services: Services;
+  /** The verified caller, or null for anonymous calls. */
+  auth: AccessClaims | null;
+  /** Why a presented token was refused, reported by authed procedures. */
+  authError: string | null;
+  /** Client address, for login throttling. */
+  ip: string;
+  connection: ConnectionInfo | null;
+  log: Logger;
+}
+
+/** Builds a context from an optional bearer token; the same for HTTP requests and WebSocket connections. */
+export async function createContextInner(opts: {
+  services: Services;
+  log: Logger;
+  token: string | null;
+  ip: string;
+  connection?: ConnectionInfo | null;
+}): Promise<Context> {
+  let auth: AccessClaims | null = null;
+  let authError: string | null = null;
+  if (opts.token) {
+    try {
+      auth = await opts.services.tokens.verify(opts.token);
+    } catch (err) {
+      authError = err instanceof DomainError ? err.message : 'Invalid access token';
+    }
+  }
+  return { services: opts.services, log: opts.log, auth, authError, ip: opts.ip, connection: opts.connection ?? null };
+}
+
+/** The bearer token of an `Authorization` header, if any. */
+export function bearerToken(header: string | null): string | null {
+  const m = header && /^Bearer\s+(\S+)$/i.exec(header.trim());
+  return m ? m[1]! : null;
+}

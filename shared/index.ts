@@ -1,0 +1,6 @@
+/** Parley's shared contract: limits, wire entities, procedure inputs and realtime events. */
+export * from './limits.ts';
+export * from './entities.ts';
+export * from './inputs.ts';
+export * from './events.ts';
+export type { AppRouter } from '../server/routers/index.ts';
