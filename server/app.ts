@@ -1,4 +1,5 @@
 import type { Server } from 'bun';
+import webApp from '../client/web/index.html';
 import { LIMITS } from '../shared/limits.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
 import { createTokenService, loadSecret } from './auth/tokens.ts';
@@ -80,7 +81,14 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     upgrade: (req, srv) => sockets.upgrade(req, srv),
   });
 
-  server = Bun.serve<SocketData>({ port: config.port, hostname: config.host, fetch, websocket: sockets.handler });
+  server = Bun.serve<SocketData>({
+    port: config.port,
+    hostname: config.host,
+    // The web app (client/web), bundled by Bun from its HTML entry on first request.
+    routes: { '/': webApp },
+    fetch,
+    websocket: sockets.handler,
+  });
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
   log.info('listening', { url, database: database.kind, bus: 'memory' });
 

@@ -1,0 +1,73 @@
+import {
+  createTRPCClient,
+  createWSClient,
+  httpBatchLink,
+  retryLink,
+  splitLink,
+  wsLink,
+  type TRPCClient,
+  type TRPCLink,
+} from '@trpc/client';
+import type { Session } from '../shared/entities.ts';
+import type { AppRouter } from '../shared/index.ts';
+import { createTokenManager, type TokenSource } from './session.ts';
+
+export type { AppRouter } from '../shared/index.ts';
+export * from '../shared/entities.ts';
+export * from '../shared/events.ts';
+export { LIMITS } from '../shared/limits.ts';
+export { TRPCClientError } from '@trpc/client';
+export { streamHandlers, type StreamHandlers } from './streams.ts';
+
+export type ParleyClientOptions = TokenSource & {
+  /** The server's base URL, e.g. `http://localhost:3000`. */
+  url: string;
+  /** `split` (default): subscriptions over the WebSocket, the rest over HTTP batching. `websocket`: everything over the socket. */
+  transport?: 'split' | 'websocket';
+  /** Called with each rotated session so the app can store it. */
+  onSession?: (session: Session) => void;
+  /** Called when the session can no longer be refreshed (log the user in again). */
+  onAuthError?: (error: unknown) => void;
+  /** A WebSocket implementation for runtimes without a global one. */
+  WebSocket?: typeof WebSocket;
+};
+
+export type ParleyClient = TRPCClient<AppRouter> & { close(): void };
+
+/**
+ * A typed Parley client: a stock tRPC client whose WebSocket re-reads the token on every
+ * (re)connect, refreshes the access token before it expires, retries once after an
+ * UNAUTHORIZED, and resumes subscriptions from their last event id after a reconnect.
+ */
+export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
+  const base = opts.url.replace(/\/$/, '');
+  const anonymous = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${base}/trpc` })] });
+  const tokens = createTokenManager(opts, (refresh_token) => anonymous.auth.refresh.mutate({ refresh_token }), opts);
+
+  const ws = createWSClient({
+    url: `${base.replace(/^http/, 'ws')}/trpc`,
+    connectionParams: async () => ({ token: (await tokens.get()) ?? '' }),
+    WebSocket: opts.WebSocket,
+    keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
+  });
+  const socket = wsLink<AppRouter>({ client: ws });
+  const http = httpBatchLink<AppRouter>({
+    url: `${base}/trpc`,
+    headers: async () => {
+      const token = await tokens.get();
+      return token ? { authorization: `Bearer ${token}` } : {};
+    },
+  });
+  const retryAuth: TRPCLink<AppRouter> = retryLink({
+    retry: ({ error, attempts, op }) =>
+      op.type !== 'subscription' && attempts === 1 && error.data?.code === 'UNAUTHORIZED' && tokens.invalidate(),
+  });
+  const transport =
+    opts.transport === 'websocket' ? socket : splitLink({ condition: (op) => op.type === 'subscription', true: socket, false: http });
+  const client = createTRPCClient<AppRouter>({ links: [retryAuth, transport] });
+
+  // The tRPC proxy treats every property as a procedure path, so `close` is wrapped around it.
+  return new Proxy(client, {
+    get: (target, prop, receiver) => (prop === 'close' ? () => ws.close() : Reflect.get(target, prop, receiver)),
+  }) as ParleyClient;
+}
