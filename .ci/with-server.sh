@@ -5,7 +5,7 @@
 set -euo pipefail
 data=$(mktemp -d)
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-PORT=$port HOST=127.0.0.1 DATA_DIR=$data LOG_LEVEL=warn npx bun server/index.ts &
+PORT=$port HOST=127.0.0.1 DATA_DIR=$data LOG_LEVEL=warn ./node_modules/.bin/bun server/index.ts &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$data"' EXIT
 for _ in $(seq 1 120); do

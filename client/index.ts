@@ -16,6 +16,7 @@ export type { AppRouter } from '../shared/index.ts';
 export * from '../shared/entities.ts';
 export * from '../shared/events.ts';
 export { LIMITS } from '../shared/limits.ts';
+export type { SignalPayload } from '../shared/inputs.ts';
 export { TRPCClientError } from '@trpc/client';
 export { streamHandlers, type StreamHandlers } from './streams.ts';
 

@@ -15,6 +15,7 @@ import { createMemoryBus } from './realtime/bus.ts';
 import { createHub } from './realtime/hub.ts';
 import { createNotifier } from './realtime/notifier.ts';
 import { createMemoryPresence } from './realtime/presence.ts';
+import { createGateway, type GatewayInit } from './realtime/gateway.ts';
 import { createWebSocketServer, type SocketData } from './realtime/transport/websocket.ts';
 import { createTypingTimers } from './realtime/typing.ts';
 import { createEventLog } from './services/eventlog.ts';
@@ -71,7 +72,15 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   });
 
   const origins = createOriginPolicy(config.corsOrigins);
-  const sockets = createWebSocketServer({ services, log, metrics, origins });
+  const gateway = createGateway({ services, log });
+  const sockets = createWebSocketServer({
+    services,
+    log,
+    metrics,
+    origins,
+    acceptGateway: gateway.accept,
+    openGateway: (ws, init) => gateway.open(ws, init as GatewayInit),
+  });
   const fetch = createHttpHandler({
     services,
     log,
@@ -86,6 +95,8 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     hostname: config.host,
     // The web app (client/web), bundled by Bun from its HTML entry on first request.
     routes: { '/': webApp },
+    // Serve the bundled app, not Bun's dev server with hot reload.
+    development: false,
     fetch,
     websocket: sockets.handler,
   });

@@ -27,7 +27,7 @@ export const ChannelSignalEvent = z.object({
   from_user_id: Uuid,
   from_username: z.string(),
   ...channelRef,
-  data: z.unknown(),
+  data: z.json(),
 });
 /** Tells a resuming client it missed too much to replay; it should refetch history from `latest_seq`. */
 export const ResyncRequiredEvent = z.object({ type: z.literal('resync_required'), latest_seq: z.number().int() });
@@ -52,7 +52,7 @@ export const DmMessageEvent = DirectMessage.extend({ type: z.literal('dm_message
 export const DmMessageUpdatedEvent = DirectMessage.extend({ type: z.literal('dm_message_updated') });
 export const DmMessageDeletedEvent = z.object({ type: z.literal('dm_message_deleted'), id: Uuid, seq: z.number().int() });
 export const DmTypingEvent = z.object({ type: z.literal('dm_typing'), ...who, is_typing: z.boolean() });
-export const DmSignalEvent = z.object({ type: WebrtcType, from_user_id: Uuid, from_username: z.string(), data: z.unknown() });
+export const DmSignalEvent = z.object({ type: WebrtcType, from_user_id: Uuid, from_username: z.string(), data: z.json() });
 
 export const DmEvent = z.discriminatedUnion('type', [
   DmPresenceEvent,

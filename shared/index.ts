@@ -4,3 +4,4 @@ export * from './entities.ts';
 export * from './inputs.ts';
 export * from './events.ts';
 export type { AppRouter } from '../server/routers/index.ts';
+export * from './gateway.ts';

@@ -115,11 +115,10 @@ export const MarkDmReadInput = z.object({ user_id: Uuid, seq: Seq });
 export const TypingInput = z.object({ channel_id: Uuid, is_typing: z.boolean() });
 export const DmTypingInput = z.object({ user_id: Uuid, is_typing: z.boolean() });
 export const SignalType = z.enum(['offer', 'answer', 'ice_candidate']);
-export const SignalData = z
-  .unknown()
-  .refine((d) => d !== undefined && JSON.stringify(d).length <= LIMITS.webrtcDataMaxBytes, {
-    message: `must be present and at most ${LIMITS.webrtcDataMaxBytes} bytes of JSON`,
-  });
+/** SDP or ICE payload: any JSON value up to the WebRTC data limit (measured as UTF-8 JSON). */
+export const SignalData = z.json().refine((d) => new TextEncoder().encode(JSON.stringify(d)).length <= LIMITS.webrtcDataMaxBytes, {
+  message: `must be at most ${LIMITS.webrtcDataMaxBytes} bytes of JSON`,
+});
 export const SignalInput = z
   .object({
     channel_id: Uuid.optional(),
@@ -140,3 +139,4 @@ export const MeStreamInput = z.object(resumable).optional();
 
 export type RegisterInput = z.infer<typeof RegisterInput>;
 export type SignalInput = z.infer<typeof SignalInput>;
+export type SignalPayload = z.infer<typeof SignalData>;

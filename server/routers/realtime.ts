@@ -3,9 +3,12 @@ import { authedProcedure, router } from '../trpc/init.ts';
 
 const ok = { ok: true as const };
 
-/** The resume point: Parley's `last_event_id`, or tRPC's own `lastEventId` that a stock client adds on reconnect. */
+/**
+ * The resume point. A stock tRPC client reconnecting adds `lastEventId` (the last id it received)
+ * to the original input, which may still carry the caller's first `last_event_id`: the newer wins.
+ */
 const resumeFrom = (input: { last_event_id?: string; lastEventId?: string | null } | undefined): number | null => {
-  const id = input?.last_event_id ?? input?.lastEventId;
+  const id = input?.lastEventId ?? input?.last_event_id;
   return id === undefined || id === null ? null : Number(id);
 };
 

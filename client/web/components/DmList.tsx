@@ -1,0 +1,30 @@
+import type { DmThread } from '../lib/inbox.ts';
+
+export function DmList({ threads, selected, onOpen }: { threads: DmThread[]; selected: string | null; onOpen(t: DmThread): void }) {
+  if (!threads.length) return <p className="muted small">No conversations yet.</p>;
+  return (
+    <ul className="list">
+      {threads.map((t) => (
+        <li key={t.partner.id}>
+          <button
+            className={t.partner.id === selected ? 'item active' : 'item'}
+            data-testid="dm-item"
+            data-username={t.partner.username}
+            onClick={() => onOpen(t)}
+          >
+            <span className="avatar round">{t.partner.username.slice(0, 1).toUpperCase()}</span>
+            <span className="grow">
+              <span>{t.partner.username}</span>
+              {t.last && <span className="preview">{t.last.content}</span>}
+            </span>
+            {t.unread > 0 && (
+              <span className="badge" data-testid="dm-unread">
+                {t.unread}
+              </span>
+            )}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}

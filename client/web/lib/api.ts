@@ -1,0 +1,28 @@
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { createParleyClient, TRPCClientError, type AppRouter, type ParleyClient, type Session } from '../../index.ts';
+
+/** The server that served this page. */
+export const serverUrl = () => window.location.origin;
+
+/** A client for the calls that need no session (register, log in). */
+export function anonymousClient() {
+  return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${serverUrl()}/trpc` })] });
+}
+
+/** The app's authenticated client: it refreshes the session itself and reports each rotation. */
+export function sessionClient(session: Session, hooks: { onSession(s: Session): void; onAuthError(err: unknown): void }): ParleyClient {
+  return createParleyClient({ url: serverUrl(), session, onSession: hooks.onSession, onAuthError: hooks.onAuthError });
+}
+
+/** A short human-readable message for a failed call. */
+export function errorText(err: unknown): string {
+  if (err instanceof TRPCClientError) {
+    const issues = (err.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)?.issues;
+    if (issues?.length) return issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+    return err.message;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** A nonce so a retried send does not post the message twice. */
+export const nonce = () => crypto.randomUUID();

@@ -1,0 +1,145 @@
+import { streamHandlers, type ChannelEvent, type ChannelType, type DmEvent, type ParleyClient, type SignalPayload } from '../../index.ts';
+
+/** A message as the views show it: a channel message or a direct message. */
+export interface ChatMessage {
+  id: string;
+  seq: number;
+  sender_id: string;
+  sender_username: string;
+  content: string;
+  created_at: string;
+}
+
+export type SignalType = 'offer' | 'answer' | 'ice_candidate';
+
+/** Channel and DM stream events, normalised to what a conversation view needs. */
+export type ConversationEvent =
+  | { kind: 'message'; message: ChatMessage }
+  | { kind: 'online'; user_ids: string[] }
+  | { kind: 'joined' | 'left'; user_id: string; username: string }
+  | { kind: 'typing'; user_id: string; username: string; is_typing: boolean }
+  | { kind: 'signal'; type: SignalType; from_user_id: string; from_username: string; data: SignalPayload }
+  | { kind: 'resync' };
+
+export interface Page {
+  items: ChatMessage[];
+  next_before_seq: number | null;
+}
+
+/** What a conversation view talks to; a channel and a DM differ only behind this. */
+export interface Conversation {
+  key: string;
+  title: string;
+  /** Calls: 'video', 'audio' or none (TEXT channels). */
+  call: 'video' | 'audio' | null;
+  /** Who a call goes to when there is only one choice (the DM partner). */
+  partner: { id: string; username: string } | null;
+  loadPage(beforeSeq: number | null, limit: number): Promise<Page>;
+  send(content: string, nonce: string): Promise<ChatMessage>;
+  typing(isTyping: boolean): Promise<unknown>;
+  signal(type: SignalType, data: SignalPayload, targetUserId: string): Promise<unknown>;
+  /** Subscribes to the live stream (the stock client resumes it after a reconnect); returns the unsubscribe. */
+  subscribe(onEvent: (e: ConversationEvent) => void, onError: (err: unknown) => void): () => void;
+}
+
+const signalType = (t: string): SignalType => t.replace(/^webrtc_/, '') as SignalType;
+
+function fromChannelEvent(e: ChannelEvent): ConversationEvent | null {
+  switch (e.type) {
+    case 'message':
+      return { kind: 'message', message: e };
+    case 'online_users':
+      return { kind: 'online', user_ids: e.users };
+    case 'user_joined':
+      return { kind: 'joined', user_id: e.user_id, username: e.username };
+    case 'user_left':
+      return { kind: 'left', user_id: e.user_id, username: e.username };
+    case 'typing':
+      return { kind: 'typing', user_id: e.user_id, username: e.username, is_typing: e.is_typing };
+    case 'webrtc_offer':
+    case 'webrtc_answer':
+    case 'webrtc_ice_candidate':
+      return { kind: 'signal', type: signalType(e.type), from_user_id: e.from_user_id, from_username: e.from_username, data: e.data };
+    case 'resync_required':
+      return { kind: 'resync' };
+    default:
+      return null; // edits, deletions and reactions are not shown yet
+  }
+}
+
+function fromDmEvent(e: DmEvent): ConversationEvent | null {
+  switch (e.type) {
+    case 'dm_message':
+      return { kind: 'message', message: e };
+    case 'dm_user_online':
+      return { kind: 'joined', user_id: e.user_id, username: e.username };
+    case 'dm_user_offline':
+      return { kind: 'left', user_id: e.user_id, username: e.username };
+    case 'dm_typing':
+      return { kind: 'typing', user_id: e.user_id, username: e.username, is_typing: e.is_typing };
+    case 'webrtc_offer':
+    case 'webrtc_answer':
+    case 'webrtc_ice_candidate':
+      return { kind: 'signal', type: signalType(e.type), from_user_id: e.from_user_id, from_username: e.from_username, data: e.data };
+    case 'resync_required':
+      return { kind: 'resync' };
+    default:
+      return null;
+  }
+}
+
+/** A group channel. */
+export function channelConversation(api: ParleyClient, channel: { id: string; name: string; type: ChannelType }): Conversation {
+  const channel_id = channel.id;
+  return {
+    key: `c:${channel_id}`,
+    title: `#${channel.name}`,
+    call: channel.type === 'VIDEO' ? 'video' : channel.type === 'VOICE' ? 'audio' : null,
+    partner: null,
+    loadPage: (before, limit) => api.messages.list.query({ channel_id, limit, ...(before === null ? {} : { before_seq: before }) }),
+    send: (content, nonce) => api.messages.send.mutate({ channel_id, content, nonce }),
+    typing: (is_typing) => api.realtime.typing.mutate({ channel_id, is_typing }),
+    signal: (type, data, target_user_id) => api.realtime.signal.mutate({ channel_id, target_user_id, type, data }),
+    subscribe(onEvent, onError) {
+      const sub = api.realtime.channel.subscribe(
+        { channel_id },
+        streamHandlers({
+          onEvent: (e) => {
+            const mapped = fromChannelEvent(e);
+            if (mapped) onEvent(mapped);
+          },
+          onError,
+        }),
+      );
+      return () => sub.unsubscribe();
+    },
+  };
+}
+
+/** A one-to-one conversation with `partner`. */
+export function dmConversation(api: ParleyClient, partner: { id: string; username: string }): Conversation {
+  const user_id = partner.id;
+  return {
+    key: `d:${user_id}`,
+    title: `@${partner.username}`,
+    call: 'video',
+    partner,
+    loadPage: (before, limit) => api.dms.list.query({ user_id, limit, ...(before === null ? {} : { before_seq: before }) }),
+    send: (content, nonce) => api.dms.send.mutate({ user_id, content, nonce }),
+    typing: (is_typing) => api.realtime.dmTyping.mutate({ user_id, is_typing }),
+    signal: (type, data) => api.realtime.signal.mutate({ user_id, type, data }),
+    subscribe(onEvent, onError) {
+      const sub = api.realtime.dm.subscribe(
+        { user_id },
+        streamHandlers({
+          onEvent: (e) => {
+            const mapped = fromDmEvent(e);
+            if (mapped) onEvent(mapped);
+          },
+          onError,
+        }),
+      );
+      return () => sub.unsubscribe();
+    },
+  };
+}
