@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Uuid } from './entities.ts';
-import { Content, SignalData } from './inputs.ts';
+import { Content, Nonce, SignalData } from './inputs.ts';
 
 /**
  * Client frames of the original raw WebSocket protocol (`/ws/channel/:id`, `/ws/dm/:id`).
@@ -10,9 +10,9 @@ const signal = (type: 'webrtc_offer' | 'webrtc_answer' | 'webrtc_ice_candidate')
   z.object({ type: z.literal(type), target_user_id: Uuid.optional(), data: SignalData });
 
 export const GatewayFrame = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('message'), content: Content, nonce: z.string().min(1).max(64).optional() }),
+  z.object({ type: z.literal('message'), content: Content, nonce: Nonce.optional() }),
   z.object({ type: z.literal('typing'), is_typing: z.boolean() }),
-  z.object({ type: z.literal('dm_message'), content: Content, nonce: z.string().min(1).max(64).optional() }),
+  z.object({ type: z.literal('dm_message'), content: Content, nonce: Nonce.optional() }),
   z.object({ type: z.literal('dm_typing'), is_typing: z.boolean() }),
   signal('webrtc_offer'),
   signal('webrtc_answer'),

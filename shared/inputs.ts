@@ -4,27 +4,28 @@ import { LIMITS, USERNAME_PATTERN } from './limits.ts';
 
 /** Procedure inputs (snake_case wire shapes), validated by the server and typed for clients. */
 
-const trimmed = (min: number, max: number) => z.string().trim().min(min).max(max);
+/** Text as PostgreSQL can store it: no NUL characters. Every string input starts here. */
+export const Text = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+const trimmed = (min: number, max: number) => Text().trim().min(min).max(max);
 
 export const Username = z
   .string()
   .min(LIMITS.usernameMin)
   .max(LIMITS.usernameMax)
   .transform((s) => s.toLowerCase())
-  .pipe(z.string().regex(USERNAME_PATTERN, 'may contain only a-z, 0-9, "_", "." and "-"'));
-export const Password = z.string().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
+  .pipe(Text().regex(USERNAME_PATTERN, 'may contain only a-z, 0-9, "_", "." and "-"'));
+export const Password = Text().min(LIMITS.passwordMin).max(LIMITS.passwordMax);
 export const Name = trimmed(LIMITS.nameMin, LIMITS.nameMax);
-export const Content = z
-  .string()
+export const Content = Text()
   .max(LIMITS.contentMax)
   .refine((s) => s.trim().length >= LIMITS.contentMin, {
     message: 'must not be empty',
   });
-export const Nonce = z.string().min(1).max(LIMITS.nonceMax);
+export const Nonce = Text().min(1).max(LIMITS.nonceMax);
 export const Seq = z.number().int().min(0);
-export const Emoji = z.string().trim().min(1).max(LIMITS.emojiMax);
+export const Emoji = Text().trim().min(1).max(LIMITS.emojiMax);
 /** Stream position for resume; tRPC's client sends it as `lastEventId`, Parley's contract as `last_event_id`. */
-export const EventId = z.string().regex(/^\d{1,15}$/, 'must be a stream sequence');
+export const EventId = Text().regex(/^\d{1,15}$/, 'must be a stream sequence');
 
 export const RegisterInput = z.object({
   username: Username,
@@ -36,27 +37,29 @@ export const LoginInput = z.object({
     .string()
     .min(1)
     .max(LIMITS.usernameMax)
-    .transform((s) => s.toLowerCase()),
-  password: z.string().min(1).max(LIMITS.passwordMax),
+    .transform((s) => s.toLowerCase())
+    .pipe(Text()),
+  password: Text().min(1).max(LIMITS.passwordMax),
 });
-export const RefreshInput = z.object({ refresh_token: z.string().min(1).max(512) });
+export const RefreshInput = z.object({ refresh_token: Text().min(1).max(512) });
 export const ByUsernameInput = z.object({
   username: z
     .string()
     .min(1)
     .max(LIMITS.usernameMax)
-    .transform((s) => s.toLowerCase()),
+    .transform((s) => s.toLowerCase())
+    .pipe(Text()),
 });
 
 export const GroupIdInput = z.object({ group_id: Uuid });
 export const CreateGroupInput = z.object({
   name: Name,
-  description: z.string().trim().max(LIMITS.descriptionMax).optional(),
+  description: Text().trim().max(LIMITS.descriptionMax).optional(),
 });
 export const UpdateGroupInput = z.object({
   group_id: Uuid,
   name: Name.optional(),
-  description: z.string().trim().max(LIMITS.descriptionMax).optional(),
+  description: Text().trim().max(LIMITS.descriptionMax).optional(),
 });
 export const AddMemberInput = z.object({
   group_id: Uuid,
@@ -70,19 +73,19 @@ export const CreateInviteInput = z.object({
   max_uses: z.number().int().min(1).max(LIMITS.inviteMaxUsesMax).optional(),
   expires_in_seconds: z.number().int().min(1).max(LIMITS.inviteExpiresMaxSeconds).optional(),
 });
-export const JoinInput = z.object({ code: z.string().trim().min(1).max(64) });
+export const JoinInput = z.object({ code: Text().trim().min(1).max(64) });
 
 export const ChannelIdInput = z.object({ channel_id: Uuid });
 export const CreateChannelInput = z.object({
   group_id: Uuid,
   name: Name,
   type: ChannelType,
-  topic: z.string().trim().max(LIMITS.topicMax).optional(),
+  topic: Text().trim().max(LIMITS.topicMax).optional(),
 });
 export const UpdateChannelInput = z.object({
   channel_id: Uuid,
   name: Name.optional(),
-  topic: z.string().trim().max(LIMITS.topicMax).optional(),
+  topic: Text().trim().max(LIMITS.topicMax).optional(),
 });
 
 export const SendMessageInput = z.object({ channel_id: Uuid, content: Content, nonce: Nonce.optional() });
@@ -96,7 +99,7 @@ export const MessageIdInput = z.object({ message_id: Uuid });
 export const EditMessageInput = z.object({ message_id: Uuid, content: Content });
 export const ReactInput = z.object({ message_id: Uuid, emoji: Emoji });
 export const SearchInput = z.object({
-  query: z.string().trim().min(1).max(LIMITS.searchQueryMax),
+  query: Text().trim().min(1).max(LIMITS.searchQueryMax),
   group_id: Uuid.optional(),
   channel_id: Uuid.optional(),
   limit: z.number().int().min(1).max(LIMITS.searchLimitMax).optional(),

@@ -11,9 +11,13 @@ import type { RateLimiter } from '../ratelimit/index.ts';
 import { presentUser } from './present.ts';
 import type { UserService } from './users.ts';
 
-/** Failed logins tolerated per username and per client address in LOGIN_WINDOW_SECONDS. */
-const FAILURES_PER_USERNAME = 10;
-const FAILURES_PER_ADDRESS = 100;
+/**
+ * Login attempts allowed per username and per client address in LOGIN_WINDOW_SECONDS. Attempts
+ * are counted before the password is checked, so parallel guesses cannot outrun the limit; a
+ * successful login clears its username's count.
+ */
+const ATTEMPTS_PER_USERNAME = 10;
+const ATTEMPTS_PER_ADDRESS = 300;
 const LOGIN_WINDOW_SECONDS = 15 * 60;
 
 export interface AuthDeps {
@@ -32,21 +36,12 @@ export function createAuthService({ db, passwords, tokens, refresh, limiter, use
     return { user, access_token: token, refresh_token: refreshToken, expires_in: expiresIn };
   }
 
-  async function throttled(username: string, address: string) {
-    const [byName, byAddress] = await Promise.all([
-      limiter.count(`login:user:${username}`, LOGIN_WINDOW_SECONDS),
-      limiter.count(`login:addr:${address}`, LOGIN_WINDOW_SECONDS),
-    ]);
-    if (byName >= FAILURES_PER_USERNAME || byAddress >= FAILURES_PER_ADDRESS) {
-      throw tooManyRequests('Too many failed logins; try again later', LOGIN_WINDOW_SECONDS);
+  async function admitAttempt(username: string, address: string) {
+    const byName = await limiter.hit(`login:user:${username}`, ATTEMPTS_PER_USERNAME, LOGIN_WINDOW_SECONDS);
+    const byAddress = byName.allowed ? await limiter.hit(`login:addr:${address}`, ATTEMPTS_PER_ADDRESS, LOGIN_WINDOW_SECONDS) : byName;
+    if (!byName.allowed || !byAddress.allowed) {
+      throw tooManyRequests('Too many login attempts; try again later', Math.max(byName.retryAfterSeconds, byAddress.retryAfterSeconds));
     }
-  }
-
-  async function recordFailure(username: string, address: string) {
-    await Promise.all([
-      limiter.hit(`login:user:${username}`, Number.MAX_SAFE_INTEGER, LOGIN_WINDOW_SECONDS),
-      limiter.hit(`login:addr:${address}`, Number.MAX_SAFE_INTEGER, LOGIN_WINDOW_SECONDS),
-    ]);
   }
 
   return {
@@ -65,13 +60,10 @@ export function createAuthService({ db, passwords, tokens, refresh, limiter, use
     },
 
     async login(input: { username: string; password: string }, address: string): Promise<wire.Session> {
-      await throttled(input.username, address);
+      await admitAttempt(input.username, address);
       const [row] = await db.select().from(users).where(eq(users.username, input.username));
       const ok = row ? await passwords.verify(input.password, row.passwordHash) : (await passwords.burn(input.password), false);
-      if (!ok || !row) {
-        await recordFailure(input.username, address);
-        throw unauthorized('Wrong username or password');
-      }
+      if (!ok || !row) throw unauthorized('Wrong username or password');
       await limiter.reset(`login:user:${input.username}`);
       return session(presentUser(row), await refresh.start(row.id));
     },

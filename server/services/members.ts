@@ -11,6 +11,9 @@ import type { EventLog } from './eventlog.ts';
 import { presentGroup, presentUser } from './present.ts';
 import { userColumns } from './users.ts';
 
+/** Thrown inside a join transaction to roll back the invite use when the user is already in. */
+class AlreadyMember extends Error {}
+
 /** Invites last a week unless asked otherwise, as on Discord. */
 const DEFAULT_INVITE_SECONDS = 7 * 24 * 60 * 60;
 
@@ -130,29 +133,37 @@ export function createMemberService({ db, access, eventLog, notifier, presence }
     async join(userId: string, code: string): Promise<wire.Group> {
       const [invite] = await db.select({ groupId: invites.groupId }).from(invites).where(eq(invites.code, code));
       if (!invite) throw notFound('Invite');
-      const existing = await access.roleIn(invite.groupId, userId);
-      if (existing) {
+      const asMember = async () => {
+        const role = await access.roleIn(invite.groupId, userId);
         const [group] = await db.select().from(groups).where(eq(groups.id, invite.groupId));
-        return presentGroup(group!, existing);
-      }
-      const admitted = await db.transaction(async (tx) => {
-        const used = await tx
-          .update(invites)
-          .set({ uses: sql`${invites.uses} + 1` })
-          .where(
-            and(
-              eq(invites.code, code),
-              or(isNull(invites.maxUses), lt(invites.uses, invites.maxUses)),
-              or(isNull(invites.expiresAt), gt(invites.expiresAt, new Date())),
-            ),
-          )
-          .returning({ groupId: invites.groupId });
-        if (!used.length) throw notFound('Invite');
-        const result = await admit(tx, invite.groupId, userId, 'member');
-        // A concurrent join by the same user won the race: roll back this use of the invite.
-        if (!result) throw conflict('Already a member');
-        return result;
-      });
+        return role && group ? presentGroup(group, role) : null;
+      };
+      const existing = await asMember();
+      if (existing) return existing;
+      const admitted = await db
+        .transaction(async (tx) => {
+          const used = await tx
+            .update(invites)
+            .set({ uses: sql`${invites.uses} + 1` })
+            .where(
+              and(
+                eq(invites.code, code),
+                or(isNull(invites.maxUses), lt(invites.uses, invites.maxUses)),
+                or(isNull(invites.expiresAt), gt(invites.expiresAt, new Date())),
+              ),
+            )
+            .returning({ groupId: invites.groupId });
+          if (!used.length) throw notFound('Invite');
+          // Null when a concurrent join by the same user won the race: this use of the invite rolls back.
+          const result = await admit(tx, invite.groupId, userId, 'member');
+          if (!result) throw new AlreadyMember();
+          return result;
+        })
+        .catch((err) => {
+          if (err instanceof AlreadyMember) return null;
+          throw err;
+        });
+      if (!admitted) return (await asMember()) ?? Promise.reject(notFound('Invite'));
       notifier.durable([admitted.event]);
       return admitted.group;
     },

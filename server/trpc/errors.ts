@@ -1,5 +1,6 @@
 import { TRPCError, type TRPCErrorShape } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+import { isUnstorableText } from '../db/errors.ts';
 import { DomainError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 
@@ -23,6 +24,7 @@ function zodIssues(cause: unknown): WireIssue[] | undefined {
 export function toTRPCError(error: TRPCError): TRPCError {
   const cause = error.cause;
   if (cause instanceof DomainError) return new TRPCError({ code: cause.code as TRPC_ERROR_CODE_KEY, message: cause.message, cause });
+  if (isUnstorableText(cause)) return new TRPCError({ code: 'BAD_REQUEST', message: 'Input contains characters that cannot be stored' });
   return error;
 }
 

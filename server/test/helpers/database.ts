@@ -10,11 +10,23 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
+/** One migrated PGlite image per test process; every test file starts its own copy of it. */
+let template: Promise<Blob | File> | null = null;
+async function pgliteTemplate(): Promise<Blob | File> {
+  template ??= (async () => {
+    const database = await openPglite(null);
+    await migrate(database, null);
+    const image = await database.dump!();
+    await database.close();
+    return image;
+  })();
+  return template;
+}
+
 export async function createTestDatabase(): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL;
   if (!base) {
-    const database = await openPglite(null);
-    await migrate(database, null);
+    const database = await openPglite(null, await pgliteTemplate());
     return { database, url: null, dispose: () => database.close() };
   }
   const name = `parley_test_${crypto.randomUUID().replaceAll('-', '').slice(0, 16)}`;
