@@ -88,8 +88,13 @@ export const DirectMessage = z.object({
   content: z.string(),
   created_at: Timestamp,
   edited_at: Timestamp.nullable(),
+  reactions: z.array(Reaction),
 });
 export type DirectMessage = z.infer<typeof DirectMessage>;
+
+/** An entry of `dms.conversations`: a partner, the latest message between us, and what I have not read. */
+export const Conversation = z.object({ user: User, last_message: DirectMessage, unread_count: z.number().int() });
+export type Conversation = z.infer<typeof Conversation>;
 
 export const Ok = z.object({ ok: z.literal(true) });
 export type Ok = z.infer<typeof Ok>;

@@ -51,6 +51,9 @@ export const DmPresenceEvent = z.object({ type: z.enum(['dm_user_online', 'dm_us
 export const DmMessageEvent = DirectMessage.extend({ type: z.literal('dm_message') });
 export const DmMessageUpdatedEvent = DirectMessage.extend({ type: z.literal('dm_message_updated') });
 export const DmMessageDeletedEvent = z.object({ type: z.literal('dm_message_deleted'), id: Uuid, seq: z.number().int() });
+const dmReaction = { message_id: Uuid, emoji: z.string(), user_id: Uuid, seq: z.number().int() };
+export const DmReactionAddedEvent = z.object({ type: z.literal('reaction_added'), ...dmReaction });
+export const DmReactionRemovedEvent = z.object({ type: z.literal('reaction_removed'), ...dmReaction });
 export const DmTypingEvent = z.object({ type: z.literal('dm_typing'), ...who, is_typing: z.boolean() });
 export const DmSignalEvent = z.object({ type: WebrtcType, from_user_id: Uuid, from_username: z.string(), data: z.json() });
 
@@ -59,6 +62,8 @@ export const DmEvent = z.discriminatedUnion('type', [
   DmMessageEvent,
   DmMessageUpdatedEvent,
   DmMessageDeletedEvent,
+  DmReactionAddedEvent,
+  DmReactionRemovedEvent,
   DmTypingEvent,
   DmSignalEvent,
   ResyncRequiredEvent,

@@ -3,6 +3,7 @@ import * as s from '../../shared/index.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 const Page = z.object({ items: z.array(s.Message), next_before_seq: z.number().int().nullable() });
+const ok = { ok: true as const };
 
 export const messagesRouter = router({
   send: authedProcedure
@@ -22,4 +23,41 @@ export const messagesRouter = router({
         limit: input.limit,
       }),
     ),
+  edit: authedProcedure
+    .input(s.EditMessageInput)
+    .output(s.Message)
+    .mutation(({ ctx, input }) => ctx.services.messages.edit(ctx.user, input.message_id, input.content)),
+  delete: authedProcedure
+    .input(s.MessageIdInput)
+    .output(s.Ok)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.messages.delete(ctx.user, input.message_id);
+      return ok;
+    }),
+  react: authedProcedure
+    .input(s.ReactInput)
+    .output(s.Message)
+    .mutation(({ ctx, input }) => ctx.services.messages.react(ctx.user, input.message_id, input.emoji)),
+  unreact: authedProcedure
+    .input(s.ReactInput)
+    .output(s.Message)
+    .mutation(({ ctx, input }) => ctx.services.messages.unreact(ctx.user, input.message_id, input.emoji)),
+  search: authedProcedure
+    .input(s.SearchInput)
+    .output(z.array(s.Message))
+    .query(({ ctx, input }) =>
+      ctx.services.search.search(ctx.user, {
+        query: input.query,
+        groupId: input.group_id,
+        channelId: input.channel_id,
+        limit: input.limit,
+      }),
+    ),
+  markRead: authedProcedure
+    .input(s.MarkReadInput)
+    .output(s.Ok)
+    .mutation(async ({ ctx, input }) => {
+      await ctx.services.reads.markChannel(ctx.user, input.channel_id, input.seq);
+      return ok;
+    }),
 });

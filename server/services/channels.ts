@@ -8,16 +8,18 @@ import { MANAGERS, type Access } from './access.ts';
 import type { EventLog } from './eventlog.ts';
 import { memberIds } from './groups.ts';
 import { presentChannel } from './present.ts';
+import type { ReadService } from './reads.ts';
 
 export interface ChannelDeps {
   db: Db;
   access: Access;
   eventLog: EventLog;
   notifier: Notifier;
+  reads: ReadService;
 }
 
 /** Channels of a group: TEXT, VOICE or VIDEO. Changes are announced on every member's own stream. */
-export function createChannelService({ db, access, eventLog, notifier }: ChannelDeps) {
+export function createChannelService({ db, access, eventLog, notifier, reads }: ChannelDeps) {
   return {
     async create(userId: string, input: { groupId: string; name: string; type: wire.ChannelType; topic?: string }): Promise<wire.Channel> {
       const { channel, events } = await db.transaction(async (tx) => {
@@ -37,10 +39,17 @@ export function createChannelService({ db, access, eventLog, notifier }: Channel
       return channel;
     },
 
+    /** The group's channels, each with the caller's unread and mention counts. */
     async list(userId: string, groupId: string): Promise<wire.Channel[]> {
       await access.requireMember(groupId, userId);
-      const rows = await db.select().from(channels).where(eq(channels.groupId, groupId)).orderBy(asc(channels.createdAt), asc(channels.id));
-      return rows.map(presentChannel);
+      const [rows, counts] = await Promise.all([
+        db.select().from(channels).where(eq(channels.groupId, groupId)).orderBy(asc(channels.createdAt), asc(channels.id)),
+        reads.channelCounts(userId, groupId),
+      ]);
+      return rows.map((row) => {
+        const c = counts.get(row.id);
+        return { ...presentChannel(row), unread_count: c?.unread ?? 0, mention_count: c?.mentions ?? 0 };
+      });
     },
 
     async get(userId: string, channelId: string): Promise<wire.Channel> {

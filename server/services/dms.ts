@@ -1,23 +1,26 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type * as wire from '../../shared/entities.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import type { RateLimit } from '../config.ts';
-import type { Db } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { directMessages, users } from '../db/schema/index.ts';
+import { directMessages, dmReactions, users } from '../db/schema/index.ts';
 import { badRequest } from '../errors.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import { dmStream, userStream } from '../realtime/streams.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { EventLog } from './eventlog.ts';
 import { pageBounds, toPage, type PageQuery } from './history.ts';
+import { directMessageColumns, directMessageKind } from './message-kinds.ts';
+import { createMessageOps } from './message-ops.ts';
 import { createSendThrottle } from './messages.ts';
 import { presentDm } from './present.ts';
+import { reactionSummaries } from './reactions.ts';
 import type { Caller } from './realtime.ts';
 import type { UserService } from './users.ts';
 
 export interface DmDeps {
-  db: Db;
+  database: Database;
   eventLog: EventLog;
   notifier: Notifier;
   limiter: RateLimiter;
@@ -25,33 +28,34 @@ export interface DmDeps {
   users: UserService;
 }
 
-const dmColumns = {
-  id: directMessages.id,
-  seq: directMessages.seq,
-  senderId: directMessages.senderId,
-  recipientId: directMessages.recipientId,
-  content: directMessages.content,
-  createdAt: directMessages.createdAt,
-  editedAt: directMessages.editedAt,
-  senderUsername: users.username,
-};
-
 /** Direct messages between two users, persisted in the pair's stream. */
-export function createDmService({ db, eventLog, notifier, limiter, rateLimit, users: userService }: DmDeps) {
+export function createDmService({ database, eventLog, notifier, limiter, rateLimit, users: userService }: DmDeps) {
+  const db = database.db;
   const throttle = createSendThrottle(limiter, rateLimit);
+  const ops = createMessageOps(directMessageKind(), { db, eventLog, notifier });
 
   async function partner(caller: Caller, userId: string) {
     if (userId === caller.id) throw badRequest('Direct messages need another user');
     return userService.byId(userId);
   }
 
+  async function withReactions<R extends Parameters<typeof presentDm>[0] & { senderUsername: string }>(rows: R[], viewerId: string) {
+    const summary = await reactionSummaries(
+      db,
+      dmReactions,
+      rows.map((r) => r.id),
+      viewerId,
+    );
+    return rows.map((r) => presentDm(r, r.senderUsername, summary.get(r.id)));
+  }
+
   async function byNonce(senderId: string, nonce: string): Promise<wire.DirectMessage | null> {
-    const [row] = await db
-      .select(dmColumns)
+    const rows = await db
+      .select(directMessageColumns)
       .from(directMessages)
       .innerJoin(users, eq(users.id, directMessages.senderId))
       .where(and(eq(directMessages.senderId, senderId), eq(directMessages.nonce, nonce)));
-    return row ? presentDm(row, row.senderUsername) : null;
+    return rows.length ? (await withReactions(rows, senderId))[0]! : null;
   }
 
   return {
@@ -100,15 +104,55 @@ export function createDmService({ db, eventLog, notifier, limiter, rateLimit, us
       const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
       const page = pageBounds(directMessages.seq, q);
       const rows = await db
-        .select(dmColumns)
+        .select(directMessageColumns)
         .from(directMessages)
         .innerJoin(users, eq(users.id, directMessages.senderId))
         .where(and(eq(directMessages.pairKey, dmStream(caller.id, input.userId)), isNull(directMessages.deletedAt), page.where))
         .orderBy(page.order)
         .limit(page.take);
       const { items, next_before_seq } = toPage(rows, q, page.forward);
-      return { items: items.map((r) => presentDm(r, r.senderUsername)), next_before_seq };
+      return { items: await withReactions(items, caller.id), next_before_seq };
     },
+
+    /** Everyone the caller has exchanged DMs with, latest conversation first, with what is unread. */
+    async conversations(caller: Caller): Promise<wire.Conversation[]> {
+      const rows = await database.rows<{ id: string; unread_count: number | string }>(sql`
+        with latest as (
+          select distinct on (pair_key) id, pair_key, seq, created_at
+          from direct_messages
+          where (sender_id = ${caller.id} or recipient_id = ${caller.id}) and deleted_at is null
+          order by pair_key, seq desc
+        )
+        select l.id,
+          (select count(*) from direct_messages d where d.pair_key = l.pair_key and d.deleted_at is null
+             and d.sender_id <> ${caller.id} and d.seq > coalesce(r.last_read_seq, 0)) as unread_count
+        from latest l
+        left join read_states r on r.user_id = ${caller.id} and r.stream = l.pair_key
+        order by l.created_at desc, l.id`);
+      if (!rows.length) return [];
+      const messages = await db
+        .select(directMessageColumns)
+        .from(directMessages)
+        .innerJoin(users, eq(users.id, directMessages.senderId))
+        .where(
+          inArray(
+            directMessages.id,
+            rows.map((r) => r.id),
+          ),
+        );
+      const byId = new Map((await withReactions(messages, caller.id)).map((m) => [m.id, m]));
+      const partners = await userService.byIds(messages.map((m) => (m.senderId === caller.id ? m.recipientId : m.senderId)));
+      return rows.map((r) => {
+        const last = byId.get(r.id)!;
+        const partnerId = last.sender_id === caller.id ? last.recipient_id : last.sender_id;
+        return { user: partners.get(partnerId)!, last_message: last, unread_count: Number(r.unread_count) };
+      });
+    },
+
+    edit: ops.edit,
+    delete: ops.delete,
+    react: (caller: Caller, messageId: string, emoji: string) => ops.react(caller, messageId, emoji, true),
+    unreact: (caller: Caller, messageId: string, emoji: string) => ops.react(caller, messageId, emoji, false),
   };
 }
 

@@ -8,12 +8,14 @@ import { channelStream, userStream } from '../realtime/streams.ts';
 import { MANAGERS, OWNER, type Access } from './access.ts';
 import type { EventLog } from './eventlog.ts';
 import { presentGroup } from './present.ts';
+import type { ReadService } from './reads.ts';
 
 export interface GroupDeps {
   db: Db;
   access: Access;
   eventLog: EventLog;
   notifier: Notifier;
+  reads: ReadService;
 }
 
 /** Ids of a group's members, for fanning an event out to their own streams. */
@@ -23,7 +25,7 @@ export async function memberIds(tx: Tx, groupId: string): Promise<string[]> {
 }
 
 /** Groups: create, read, rename, delete. Membership lives in members.ts. */
-export function createGroupService({ db, access, eventLog, notifier }: GroupDeps) {
+export function createGroupService({ db, access, eventLog, notifier, reads }: GroupDeps) {
   async function load(groupId: string, tx: Tx = db) {
     const [row] = await tx.select().from(groups).where(eq(groups.id, groupId));
     if (!row) throw notFound('Group');
@@ -48,14 +50,21 @@ export function createGroupService({ db, access, eventLog, notifier }: GroupDeps
       return group;
     },
 
+    /** The caller's groups, each with unread and mention counts summed over its channels. */
     async list(userId: string): Promise<wire.Group[]> {
-      const rows = await db
-        .select({ group: groups, role: memberships.role })
-        .from(memberships)
-        .innerJoin(groups, eq(groups.id, memberships.groupId))
-        .where(eq(memberships.userId, userId))
-        .orderBy(asc(groups.createdAt), asc(groups.id));
-      return rows.map((r) => presentGroup(r.group, r.role));
+      const [rows, sums] = await Promise.all([
+        db
+          .select({ group: groups, role: memberships.role })
+          .from(memberships)
+          .innerJoin(groups, eq(groups.id, memberships.groupId))
+          .where(eq(memberships.userId, userId))
+          .orderBy(asc(groups.createdAt), asc(groups.id)),
+        reads.groupCounts(userId),
+      ]);
+      return rows.map((r) => {
+        const c = sums.get(r.group.id);
+        return { ...presentGroup(r.group, r.role), unread_count: c?.unread ?? 0, mention_count: c?.mentions ?? 0 };
+      });
     },
 
     async get(userId: string, groupId: string): Promise<wire.Group> {

@@ -16,7 +16,9 @@ import type { EventLog } from './eventlog.ts';
 import { createGroupService } from './groups.ts';
 import { createMemberService } from './members.ts';
 import { createMessageService } from './messages.ts';
+import { createReadService } from './reads.ts';
 import { createRealtimeService } from './realtime.ts';
+import { createSearchService } from './search.ts';
 import { createUserService } from './users.ts';
 
 export interface ServiceDeps {
@@ -39,16 +41,19 @@ export function createServices(deps: ServiceDeps) {
   const access = createAccess(db);
   const users = createUserService(db);
   const shared = { db, access, eventLog, notifier };
+  const reads = createReadService({ database, access, eventLog, notifier, users });
   return {
     access,
     users,
     tokens,
     auth: createAuthService({ db, passwords, tokens, refresh: createRefreshTokens(db), limiter, users }),
-    groups: createGroupService(shared),
+    groups: createGroupService({ ...shared, reads }),
     members: createMemberService({ ...shared, presence }),
-    channels: createChannelService(shared),
+    channels: createChannelService({ ...shared, reads }),
     messages: createMessageService({ ...shared, limiter, rateLimit }),
-    dms: createDmService({ db, eventLog, notifier, limiter, rateLimit, users }),
+    dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users }),
+    reads,
+    search: createSearchService({ database, access }),
     realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }),
   };
 }

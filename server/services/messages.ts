@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type * as wire from '../../shared/entities.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import type { RateLimit } from '../config.ts';
@@ -12,7 +12,11 @@ import type { RateLimiter } from '../ratelimit/index.ts';
 import type { Access } from './access.ts';
 import type { EventLog } from './eventlog.ts';
 import { pageBounds, toPage, type PageQuery } from './history.ts';
+import { recordMentions } from './mentions.ts';
+import { channelMessageColumns, channelMessages } from './message-kinds.ts';
+import { createMessageOps } from './message-ops.ts';
 import { presentMessage } from './present.ts';
+import { reactionSummaries } from './reactions.ts';
 import type { Caller } from './realtime.ts';
 
 export interface MessageDeps {
@@ -34,58 +38,23 @@ export function createSendThrottle(limiter: RateLimiter, rateLimit: RateLimit) {
   };
 }
 
-const messageColumns = {
-  id: messages.id,
-  seq: messages.seq,
-  channelId: messages.channelId,
-  senderId: messages.senderId,
-  content: messages.content,
-  createdAt: messages.createdAt,
-  editedAt: messages.editedAt,
-  senderUsername: users.username,
-};
-
-/** Channel messages: send (persisted, then published), history. */
-export function createMessageService({ db, access, eventLog, notifier, limiter, rateLimit }: MessageDeps) {
+/** Channel messages: send (persisted, then published), history, edit, delete, reactions. */
+export function createMessageService(deps: MessageDeps) {
+  const { db, access, eventLog, notifier, limiter, rateLimit } = deps;
   const throttle = createSendThrottle(limiter, rateLimit);
-
-  /** Reaction summaries (`{ emoji, count, me }`) for a page of messages. */
-  async function reactionsFor(ids: string[], viewerId: string): Promise<Map<string, wire.Reaction[]>> {
-    const out = new Map<string, wire.Reaction[]>();
-    if (!ids.length) return out;
-    const rows = await db
-      .select({
-        messageId: reactions.messageId,
-        emoji: reactions.emoji,
-        count: sql<number>`count(*)::int`,
-        me: sql<boolean>`bool_or(${reactions.userId} = ${viewerId})`,
-        first: sql<Date>`min(${reactions.createdAt})`,
-      })
-      .from(reactions)
-      .where(inArray(reactions.messageId, ids))
-      .groupBy(reactions.messageId, reactions.emoji)
-      .orderBy(sql`min(${reactions.createdAt})`);
-    for (const r of rows) {
-      const list = out.get(r.messageId) ?? [];
-      list.push({ emoji: r.emoji, count: Number(r.count), me: Boolean(r.me) });
-      out.set(r.messageId, list);
-    }
-    return out;
-  }
+  const ops = createMessageOps(channelMessages(access), deps);
 
   async function byNonce(senderId: string, nonce: string): Promise<wire.Message | null> {
     const [row] = await db
-      .select(messageColumns)
+      .select(channelMessageColumns)
       .from(messages)
       .innerJoin(users, eq(users.id, messages.senderId))
       .where(and(eq(messages.senderId, senderId), eq(messages.nonce, nonce)));
     if (!row) return null;
-    return presentMessage(row, row.senderUsername, (await reactionsFor([row.id], senderId)).get(row.id));
+    return presentMessage(row, row.senderUsername, (await reactionSummaries(db, reactions, [row.id], senderId)).get(row.id));
   }
 
   return {
-    reactionsFor,
-
     /** Persists a message with the channel's next sequence, then publishes it; a repeated nonce returns the first. */
     async send(caller: Caller, input: { channelId: string; content: string; nonce?: string }): Promise<wire.Message> {
       if (input.nonce) {
@@ -95,8 +64,8 @@ export function createMessageService({ db, access, eventLog, notifier, limiter, 
       await throttle(caller.id);
       const stream = channelStream(input.channelId);
       try {
-        const { message, event } = await db.transaction(async (tx) => {
-          await access.channelFor(input.channelId, caller.id, tx);
+        const { message, events } = await db.transaction(async (tx) => {
+          const { channel } = await access.channelFor(input.channelId, caller.id, tx);
           const seq = await eventLog.reserve(tx, stream);
           const row = {
             id: crypto.randomUUID(),
@@ -110,9 +79,9 @@ export function createMessageService({ db, access, eventLog, notifier, limiter, 
           await tx.insert(messages).values(row);
           const message = presentMessage({ ...row, editedAt: null }, caller.username);
           const event = await eventLog.append(tx, stream, () => ({ type: 'message', ...message }), seq);
-          return { message, event };
+          return { message, events: [event, ...(await recordMentions(tx, eventLog, message, channel.groupId))] };
         });
-        notifier.durable([event]);
+        notifier.durable(events);
         return message;
       } catch (err) {
         // Two sends with one nonce raced: the loser returns the winner's message.
@@ -129,19 +98,26 @@ export function createMessageService({ db, access, eventLog, notifier, limiter, 
       const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
       const page = pageBounds(messages.seq, q);
       const rows = await db
-        .select(messageColumns)
+        .select(channelMessageColumns)
         .from(messages)
         .innerJoin(users, eq(users.id, messages.senderId))
         .where(and(eq(messages.channelId, input.channelId), isNull(messages.deletedAt), page.where))
         .orderBy(page.order)
         .limit(page.take);
       const { items, next_before_seq } = toPage(rows, q, page.forward);
-      const summary = await reactionsFor(
+      const summary = await reactionSummaries(
+        db,
+        reactions,
         items.map((r) => r.id),
         caller.id,
       );
       return { items: items.map((r) => presentMessage(r, r.senderUsername, summary.get(r.id))), next_before_seq };
     },
+
+    edit: ops.edit,
+    delete: ops.delete,
+    react: (caller: Caller, messageId: string, emoji: string) => ops.react(caller, messageId, emoji, true),
+    unreact: (caller: Caller, messageId: string, emoji: string) => ops.react(caller, messageId, emoji, false),
   };
 }
 

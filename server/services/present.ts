@@ -48,7 +48,7 @@ export const presentMessage = (m: MessageRow, senderUsername: string, reactions:
   reactions,
 });
 
-export const presentDm = (m: DmRow, senderUsername: string): wire.DirectMessage => ({
+export const presentDm = (m: DmRow, senderUsername: string, reactions: wire.Reaction[] = []): wire.DirectMessage => ({
   id: m.id,
   seq: m.seq,
   sender_id: m.senderId,
@@ -57,4 +57,5 @@ export const presentDm = (m: DmRow, senderUsername: string): wire.DirectMessage 
   content: m.content,
   created_at: iso(m.createdAt),
   edited_at: isoOrNull(m.editedAt),
+  reactions,
 });

@@ -97,7 +97,23 @@ export const directMessages = pgTable(
       .on(t.senderId, t.nonce)
       .where(sql`nonce is not null`),
     index('direct_messages_recipient_idx').on(t.recipientId),
+    index('direct_messages_sender_idx').on(t.senderId),
   ],
+);
+
+export const dmReactions = pgTable(
+  'dm_reactions',
+  {
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => directMessages.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    emoji: text('emoji').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.messageId, t.userId, t.emoji] })],
 );
 
 /** How far a user has read a stream (a channel or a DM pair). */

@@ -1,0 +1,91 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type * as wire from '../../shared/entities.ts';
+import type { Database } from '../db/client.ts';
+import { reactions } from '../db/schema/index.ts';
+import { badRequest } from '../errors.ts';
+import type { Access } from './access.ts';
+import { presentMessage } from './present.ts';
+import { reactionSummaries } from './reactions.ts';
+import type { Caller } from './realtime.ts';
+
+const DEFAULT_LIMIT = 20;
+/** ts_headline options: matches wrapped in <b>…</b>, up to two short fragments. */
+const HEADLINE = 'StartSel=<b>, StopSel=</b>, MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "';
+
+interface Hit {
+  id: string;
+  seq: number | string;
+  channel_id: string;
+  sender_id: string;
+  sender_username: string;
+  content: string;
+  created_at: Date | string;
+  edited_at: Date | string | null;
+  snippet: string;
+}
+
+/**
+ * Full-text search over channel messages with PostgreSQL's own machinery (the generated
+ * `search` tsvector with its GIN index, `websearch_to_tsquery`, `ts_rank`, `ts_headline`),
+ * limited to the channels of groups the caller belongs to. The same SQL runs on PGlite.
+ */
+export function createSearchService(deps: { database: Database; access: Access }) {
+  const { database, access } = deps;
+
+  return {
+    async search(caller: Caller, input: { query: string; groupId?: string; channelId?: string; limit?: number }): Promise<wire.Message[]> {
+      if (input.groupId) await access.requireMember(input.groupId, caller.id);
+      if (input.channelId) await access.channelFor(input.channelId, caller.id);
+      const [parsed] = await database.rows<{ nodes: number }>(
+        sql`select numnode(websearch_to_tsquery('english', ${input.query})) as nodes`,
+      );
+      if (!parsed || Number(parsed.nodes) === 0) throw badRequest('The query has no searchable words');
+
+      const filters: SQL[] = [sql`mb.user_id = ${caller.id}`, sql`m.deleted_at is null`];
+      if (input.groupId) filters.push(sql`c.group_id = ${input.groupId}`);
+      if (input.channelId) filters.push(sql`m.channel_id = ${input.channelId}`);
+      const hits = await database.rows<Hit>(sql`
+        with q as (select websearch_to_tsquery('english', ${input.query}) as query),
+        ranked as (
+          select m.id, m.seq, m.channel_id, m.sender_id, m.content, m.created_at, m.edited_at,
+                 ts_rank(m.search, q.query) as rank
+          from messages m
+          join channels c on c.id = m.channel_id
+          join memberships mb on mb.group_id = c.group_id
+          cross join q
+          where m.search @@ q.query and ${sql.join(filters, sql` and `)}
+          order by rank desc, m.created_at desc
+          limit ${input.limit ?? DEFAULT_LIMIT}
+        )
+        select r.id, r.seq, r.channel_id, r.sender_id, u.username as sender_username, r.content, r.created_at, r.edited_at,
+               ts_headline('english', r.content, q.query, ${HEADLINE}) as snippet
+        from ranked r join users u on u.id = r.sender_id cross join q
+        order by r.rank desc, r.created_at desc`);
+
+      const summary = await reactionSummaries(
+        database.db,
+        reactions,
+        hits.map((h) => h.id),
+        caller.id,
+      );
+      return hits.map((h) => ({
+        ...presentMessage(
+          {
+            id: h.id,
+            seq: Number(h.seq),
+            channelId: h.channel_id,
+            senderId: h.sender_id,
+            content: h.content,
+            createdAt: new Date(h.created_at),
+            editedAt: h.edited_at ? new Date(h.edited_at) : null,
+          },
+          h.sender_username,
+          summary.get(h.id),
+        ),
+        snippet: h.snippet,
+      }));
+    },
+  };
+}
+
+export type SearchService = ReturnType<typeof createSearchService>;
