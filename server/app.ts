@@ -3,6 +3,7 @@ import webApp from '../client/web/index.html';
 import { LIMITS } from '../shared/limits.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
 import { createTokenService, loadSecret } from './auth/tokens.ts';
+import { createClusterAdapters } from './cluster.ts';
 import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
@@ -10,11 +11,8 @@ import { createHttpHandler } from './http/handler.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createOriginPolicy } from './http/origins.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createMemoryRateLimiter } from './ratelimit/index.ts';
-import { createMemoryBus } from './realtime/bus.ts';
 import { createHub } from './realtime/hub.ts';
 import { createNotifier } from './realtime/notifier.ts';
-import { createMemoryPresence } from './realtime/presence.ts';
 import { createGateway, type GatewayInit } from './realtime/gateway.ts';
 import { createWebSocketServer, type SocketData } from './realtime/transport/websocket.ts';
 import { createTypingTimers } from './realtime/typing.ts';
@@ -43,9 +41,8 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   const database = opts.database ?? (config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.dataDir));
   if (!opts.database) await migrate(database, config.databaseUrl);
 
-  const bus = createMemoryBus();
-  const presence = createMemoryPresence();
-  const limiter = createMemoryRateLimiter();
+  const cluster = createClusterAdapters(config, log);
+  const { bus, presence, limiter } = cluster;
   const metrics = createMetrics();
   const eventLog = createEventLog(database);
   const typing = createTypingTimers(LIMITS.typingTimeoutMs);
@@ -101,7 +98,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     websocket: sockets.handler,
   });
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
-  log.info('listening', { url, database: database.kind, bus: 'memory' });
+  log.info('listening', { url, database: database.kind, cluster: cluster.kind, node: cluster.nodeId });
 
   return {
     url,
@@ -119,7 +116,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
       await server!.stop(true);
       typing.dispose();
       await hub.close();
-      await Promise.all([bus.close(), presence.close(), limiter.close()]);
+      await cluster.close();
       if (!opts.database) await database.close();
     },
   };

@@ -15,3 +15,23 @@ export interface RateDecision {
 }
 
 export { createMemoryRateLimiter } from './memory.ts';
+
+/**
+ * Uses `primary` (Redis: one limit for the cluster) and falls back to `fallback` (this
+ * instance's own count) while the primary is unreachable, so an outage degrades the limit's
+ * scope instead of refusing every send.
+ */
+export function withFallback(primary: RateLimiter, fallback: RateLimiter): RateLimiter {
+  const either =
+    <A extends unknown[], R>(pick: (l: RateLimiter) => (...args: A) => Promise<R>) =>
+    (...args: A) =>
+      pick(primary)(...args).catch(() => pick(fallback)(...args));
+  return {
+    hit: either((l) => l.hit),
+    count: either((l) => l.count),
+    reset: either((l) => l.reset),
+    async close() {
+      await Promise.all([primary.close(), fallback.close()]);
+    },
+  };
+}

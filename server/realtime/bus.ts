@@ -14,10 +14,16 @@ export interface BusMessage {
 
 export type BusHandler = (message: BusMessage) => void;
 
+/** A topic subscription: `ready` settles once messages published from now on will arrive. */
+export interface BusSubscription {
+  ready: Promise<void>;
+  close(): void;
+}
+
 export interface Bus {
   publish(topic: string, message: BusMessage): void;
-  /** Starts receiving a topic; the returned function stops. Several handlers per topic are fine. */
-  subscribe(topic: string, handler: BusHandler): () => void;
+  /** Starts receiving a topic. Several handlers per topic are fine. */
+  subscribe(topic: string, handler: BusHandler): BusSubscription;
   /** Called after the bus recovered from an outage in which messages may have been lost. */
   onRecover(listener: () => void): () => void;
   /** Whether the bus is currently connected (for /readyz). */
@@ -38,9 +44,12 @@ export function createMemoryBus(): Bus {
       let handlers = topics.get(topic);
       if (!handlers) topics.set(topic, (handlers = new Set()));
       handlers.add(handler);
-      return () => {
-        handlers.delete(handler);
-        if (!handlers.size && topics.get(topic) === handlers) topics.delete(topic);
+      return {
+        ready: Promise.resolve(),
+        close() {
+          handlers.delete(handler);
+          if (!handlers.size && topics.get(topic) === handlers) topics.delete(topic);
+        },
       };
     },
     onRecover: () => () => {},

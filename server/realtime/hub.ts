@@ -38,7 +38,7 @@ export function createHub(deps: HubDeps) {
   const { bus, eventLog } = deps;
   const streams = new Map<string, StreamState>();
 
-  const stopControl = bus.subscribe(CONTROL_TOPIC, (m) => onControl(JSON.parse(m.json) as ControlMessage));
+  const control = bus.subscribe(CONTROL_TOPIC, (m) => onControl(JSON.parse(m.json) as ControlMessage));
   const stopRecover = bus.onRecover(() => {
     for (const st of streams.values()) st.fill();
   });
@@ -102,7 +102,7 @@ export function createHub(deps: HubDeps) {
     streamCount: () => streams.size,
 
     async close() {
-      stopControl();
+      control.close();
       stopRecover();
       for (const st of [...streams.values()]) st.dispose();
     },

@@ -5,16 +5,22 @@
  */
 export interface Presence {
   /** Adds a connection; true when the user was not present in the scope before. */
-  join(scope: string, userId: string, connId: string): Promise<boolean>;
+  join(scope: string, who: Who, connId: string): Promise<boolean>;
   /** Removes a connection; true when it was the user's last one in the scope. */
-  leave(scope: string, userId: string, connId: string): Promise<boolean>;
+  leave(scope: string, who: Who, connId: string): Promise<boolean>;
   /** Users present in the scope. */
   members(scope: string): Promise<string[]>;
   /** Which of `userIds` are present in the scope. */
   present(scope: string, userIds: string[]): Promise<Set<string>>;
   /** Called when a user's entries vanished without a leave (their node died); the caller announces it. */
-  onExpired(listener: (scope: string, userId: string) => void): () => void;
+  onExpired(listener: (scope: string, who: Who) => void): () => void;
   close(): Promise<void>;
+}
+
+/** A present user: presence events carry the username, so it travels with the id. */
+export interface Who {
+  id: string;
+  username: string;
 }
 
 export const GLOBAL_SCOPE = 'global';
@@ -23,7 +29,7 @@ export const GLOBAL_SCOPE = 'global';
 export function createMemoryPresence(): Presence {
   const scopes = new Map<string, Map<string, Set<string>>>();
   return {
-    async join(scope, userId, connId) {
+    async join(scope, { id: userId }, connId) {
       let users = scopes.get(scope);
       if (!users) scopes.set(scope, (users = new Map()));
       let conns = users.get(userId);
@@ -32,7 +38,7 @@ export function createMemoryPresence(): Presence {
       conns.add(connId);
       return first;
     },
-    async leave(scope, userId, connId) {
+    async leave(scope, { id: userId }, connId) {
       const users = scopes.get(scope);
       const conns = users?.get(userId);
       if (!users || !conns || !conns.delete(connId)) return false;

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { EventLog } from '../services/eventlog.ts';
-import type { Bus, BusMessage } from './bus.ts';
+import type { Bus, BusMessage, BusSubscription } from './bus.ts';
 import type { PublishFrame, Sink } from './sink.ts';
 
 /**
@@ -42,7 +42,7 @@ export class StreamState {
   private fillDelay = 10;
   private filling = false;
   private disposed = false;
-  private readonly stopBus: () => void;
+  private readonly subscription: BusSubscription;
 
   constructor(
     readonly key: string,
@@ -50,9 +50,9 @@ export class StreamState {
     private readonly deps: StreamDeps,
     private readonly onDispose: () => void,
   ) {
-    // Listen before reading the counter: nothing published in between is missed.
-    this.stopBus = deps.bus.subscribe(key, (m) => this.onBus(m));
-    this.ready = durable ? deps.eventLog.latest(key).then((seq) => this.start(seq)) : Promise.resolve(this.start(0));
+    // Listen (and wait until the bus confirms) before reading the counter: nothing published in between is missed.
+    this.subscription = deps.bus.subscribe(key, (m) => this.onBus(m));
+    this.ready = this.subscription.ready.then(async () => this.start(durable ? await deps.eventLog.latest(key) : 0));
     this.ready.catch(() => this.dispose());
   }
 
@@ -128,7 +128,7 @@ export class StreamState {
   dispose() {
     if (this.disposed) return;
     this.disposed = true;
-    this.stopBus();
+    this.subscription.close();
     if (this.fillTimer) clearTimeout(this.fillTimer);
     this.onDispose();
   }

@@ -40,12 +40,21 @@ const SIGNALS_PER_10S = 200;
 
 /** Live streams, presence, typing and WebRTC signalling; nothing here touches the database. */
 export function createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }: RealtimeDeps) {
+  // Users whose node died without saying goodbye: announce them as if they had left.
+  presence.onExpired((scope, who) => {
+    if (scope === GLOBAL_SCOPE)
+      notifier.ephemeral(presenceTopic(who.id), { type: 'dm_user_offline', user_id: who.id, username: who.username });
+    else if (scope.startsWith('c:')) {
+      notifier.ephemeral(scope, { type: 'user_left', user_id: who.id, username: who.username, channel_id: scope.slice(2) });
+    }
+  });
+
   /** Joins a presence scope for one subscription; returns the leave. */
   async function present(scope: string, caller: Caller, onFirst: () => void, onLast: () => void) {
     const key = crypto.randomUUID();
-    if (await presence.join(scope, caller.id, key)) onFirst();
+    if (await presence.join(scope, caller, key)) onFirst();
     return () =>
-      void presence.leave(scope, caller.id, key).then(
+      void presence.leave(scope, caller, key).then(
         (last) => last && onLast(),
         () => {},
       );
@@ -54,13 +63,13 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
   return {
     /** A user's connection opened: they are online (announced to DM partners on the first device). */
     async connected(caller: Caller, connectionId: string) {
-      if (await presence.join(GLOBAL_SCOPE, caller.id, connectionId)) {
+      if (await presence.join(GLOBAL_SCOPE, caller, connectionId)) {
         notifier.ephemeral(presenceTopic(caller.id), { type: 'dm_user_online', user_id: caller.id, username: caller.username });
       }
     },
 
     async disconnected(caller: Caller, connectionId: string) {
-      if (await presence.leave(GLOBAL_SCOPE, caller.id, connectionId)) {
+      if (await presence.leave(GLOBAL_SCOPE, caller, connectionId)) {
         notifier.ephemeral(presenceTopic(caller.id), { type: 'dm_user_offline', user_id: caller.id, username: caller.username });
       }
     },

@@ -30,6 +30,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RATE_LIMIT_MESSAGES: 'off',
     SHUTDOWN_GRACE_SECONDS: '0',
     ...(db.url ? { DATABASE_URL: db.url } : {}),
+    // With Redis, each server gets its own key prefix so test files never see each other.
+    ...(db.url && process.env.REDIS_URL
+      ? { REDIS_URL: process.env.REDIS_URL, REDIS_PREFIX: `parley-test:${crypto.randomUUID().slice(0, 8)}:` }
+      : {}),
     ...env,
   });
   const parley = await startParley(config, { database: db.database });

@@ -1,0 +1,43 @@
+import Redis from 'ioredis';
+import type { Logger } from '../log.ts';
+
+/** Longest pause between reconnect attempts. */
+const MAX_BACKOFF_MS = 2000;
+
+/**
+ * An ioredis connection that reconnects forever with capped exponential backoff and fails
+ * commands fast while disconnected (callers degrade instead of piling up a queue).
+ */
+export function connectRedis(url: string, log: Logger, name: string): Redis {
+  const redis = new Redis(url, {
+    connectionName: name,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), MAX_BACKOFF_MS),
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    // The bus resubscribes its own topics on 'ready' (it knows which ones are still wanted).
+    autoResubscribe: false,
+    lazyConnect: false,
+  });
+  let down = false;
+  redis.on('error', (error) => {
+    if (!down) log.warn('redis connection error', { name, error: error.message });
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) log.info('redis reconnected', { name });
+    down = false;
+  });
+  return redis;
+}
+
+/** Resolves once the connection is ready (or rejects after `timeoutMs`). */
+export async function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('redis did not become ready in time')), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
