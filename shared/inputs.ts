@@ -23,15 +23,14 @@ export const Content = Text()
   });
 export const Nonce = Text().min(1).max(LIMITS.nonceMax);
 export const Seq = z.number().int().min(0);
-/** A reaction: unicode emoji (with modifiers, ZWJ sequences and flags) or a `:custom_name:`. */
+/** A reaction: unicode emoji (with modifiers, ZWJ sequences, flags and keycaps) or a `:custom_name:`. */
 export const Emoji = Text()
   .trim()
   .min(1)
   .max(LIMITS.emojiMax)
-  .regex(
-    /^(?::[a-z0-9_+-]{1,62}:|(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f|\u20e3)+)$/u,
-    'must be an emoji or :name:',
-  );
+  .regex(/^(?::[a-z0-9_+-]{1,62}:|(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f|\u20e3)+)$/u, 'must be an emoji or :name:')
+  // Digits, '#' and '*' are emoji components, not emoji: alone they need a keycap.
+  .refine((s) => s.startsWith(':') || /\p{Extended_Pictographic}|\p{Regional_Indicator}|\u20e3/u.test(s), 'must be an emoji or :name:');
 /** Stream position for resume; tRPC's client sends it as `lastEventId`, Parley's contract as `last_event_id`. */
 export const EventId = Text().regex(/^\d{1,15}$/, 'must be a stream sequence');
 

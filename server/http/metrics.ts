@@ -32,9 +32,9 @@ export function createMetrics() {
       registers: [registry],
     }),
     gapFills: new Counter({ name: 'parley_gap_fills_total', help: 'Stream gaps filled from the database', registers: [registry] }),
-    slowConsumers: new Counter({
-      name: 'parley_slow_consumer_disconnects_total',
-      help: 'Sockets closed for backpressure',
+    abnormalClosures: new Counter({
+      name: 'parley_ws_abnormal_closures_total',
+      help: 'Sockets that ended without a close handshake (1006): slow readers cut off at the backpressure limit, and clients that vanished',
       registers: [registry],
     }),
     procedureSeconds: new Histogram({

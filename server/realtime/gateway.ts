@@ -88,8 +88,8 @@ class GatewayConnection implements GatewayLike {
     const sink: Sink = {
       userId: this.caller.id,
       shareKey: 'raw',
-      frame: (_seq, json) => json,
-      deliver: (_seq, json) => void ws.send(json),
+      frame: (_id, json) => json,
+      deliver: (_id, json) => void ws.send(json),
       joinTopic: (topic) => void ws.subscribe(topic),
       leaveTopic: (topic) => void (ws.readyState === 1 && ws.unsubscribe(topic)),
       end: (reason) => {

@@ -1,6 +1,6 @@
 import type { Logger } from '../log.ts';
 import type { EventLog } from '../services/eventlog.ts';
-import type { Bus, BusMessage } from './bus.ts';
+import type { Bus, BusSubscription } from './bus.ts';
 import { CONTROL_TOPIC, type ControlMessage } from './notifier.ts';
 import type { EndReason, PublishFrame, Sink } from './sink.ts';
 import { StreamState, type Attachment } from './stream-state.ts';
@@ -20,10 +20,8 @@ export interface AttachOptions {
   prelude?: () => Promise<object[]>;
   /** The group a channel stream belongs to, so membership changes can end it. */
   groupId?: string;
-  /** False for ephemeral-only topics (presence): no sequence, no backlog. */
-  durable?: boolean;
-  /** Keep queueing live events until this settles (orders two attachments of one subscription). */
-  after?: Promise<unknown>;
+  /** Ephemeral topics whose events join this stream for one user (a DM partner's presence). */
+  relays?: Array<{ topic: string; to: string }>;
 }
 
 /** Most events a resume replays before it answers `resync_required` instead. */
@@ -37,22 +35,52 @@ const RESUME_MAX = 1000;
 export function createHub(deps: HubDeps) {
   const { bus, eventLog } = deps;
   const streams = new Map<string, StreamState>();
+  const relays = new Map<string, { subscription: BusSubscription; targets: Map<string, number> }>();
 
   const control = bus.subscribe(CONTROL_TOPIC, (m) => onControl(JSON.parse(m.json) as ControlMessage));
   const stopRecover = bus.onRecover(() => {
     for (const st of streams.values()) st.fill();
   });
 
-  function stream(key: string, opts: AttachOptions): StreamState {
+  function stream(key: string, groupId: string | undefined): StreamState {
     let st = streams.get(key);
     if (!st) {
-      st = new StreamState(key, opts.durable ?? true, deps, () => {
-        streams.delete(key);
+      const created = new StreamState(key, deps, () => {
+        if (streams.get(key) === created) streams.delete(key);
       });
-      streams.set(key, st);
+      streams.set(key, (st = created));
     }
-    if (opts.groupId) st.groupId = opts.groupId;
+    if (groupId) st.groupId = groupId;
     return st;
+  }
+
+  /** Forwards a topic's events into a stream as ephemeral events for one user; returns the undo. */
+  function relay(topic: string, streamKey: string, to: string): { ready: Promise<void>; stop(): void } {
+    const target = `${streamKey}\n${to}`;
+    let entry = relays.get(topic);
+    if (!entry) {
+      const targets = new Map<string, number>();
+      const subscription = bus.subscribe(topic, (m) => {
+        for (const t of targets.keys()) {
+          const cut = t.indexOf('\n');
+          streams.get(t.slice(0, cut))?.ephemeral(m.json, t.slice(cut + 1));
+        }
+      });
+      relays.set(topic, (entry = { subscription, targets }));
+    }
+    const { targets, subscription } = entry;
+    targets.set(target, (targets.get(target) ?? 0) + 1);
+    return {
+      ready: subscription.ready,
+      stop() {
+        const n = targets.get(target)! - 1;
+        if (n > 0) return void targets.set(target, n);
+        targets.delete(target);
+        if (targets.size) return;
+        subscription.close();
+        relays.delete(topic);
+      },
+    };
   }
 
   function endWhere(match: (st: StreamState, a: Attachment) => boolean, reason: EndReason) {
@@ -66,30 +94,38 @@ export function createHub(deps: HubDeps) {
     else if (msg.kind === 'channel_deleted') endWhere((st) => st.key === `c:${msg.channelId}`, gone);
   }
 
+  /** Replays what a resuming subscriber missed, or tells it to resync when that is too much. */
+  async function replay(st: StreamState, a: Attachment, after: number) {
+    const backlog = await eventLog.read(st.key, after, RESUME_MAX + 1);
+    const head = async () => Math.max(st.lastSeq, await eventLog.latest(st.key));
+    // Too much missed, or a position this stream never reached (say, a client of another deployment).
+    if (backlog.length > RESUME_MAX || (!backlog.length && after > st.lastSeq && after > (await head()))) {
+      const latest = await head();
+      a.sink.deliver(latest, JSON.stringify({ type: 'resync_required', latest_seq: latest }), false);
+      a.lastSent = latest;
+      return;
+    }
+    for (const e of backlog) st.sendTo(a, e.seq, e.json);
+  }
+
   return {
     /**
      * Subscribes `sink` to a stream: attaches the live listener first, then delivers the prelude,
      * the backlog after `lastEventId` (or `resync_required`), then live events. Returns the detach.
      */
     async attach(key: string, sink: Sink, opts: AttachOptions): Promise<() => void> {
-      const st = stream(key, opts);
+      const st = stream(key, opts.groupId);
       const a = st.add(sink);
-      const detach = () => st.remove(a);
+      const relayed = (opts.relays ?? []).map((r) => relay(r.topic, key, r.to));
+      const detach = () => {
+        st.remove(a);
+        for (const r of relayed) r.stop();
+      };
       try {
-        await st.ready;
-        for (const event of (await opts.prelude?.()) ?? []) sink.deliver(null, JSON.stringify(event));
-        if (opts.lastEventId !== null && st.durable) {
-          const backlog = await eventLog.read(key, opts.lastEventId, RESUME_MAX + 1);
-          if (backlog.length > RESUME_MAX) {
-            const latest = Math.max(st.lastSeq, await eventLog.latest(key));
-            sink.deliver(null, JSON.stringify({ type: 'resync_required', latest_seq: latest }));
-            a.lastSent = latest;
-          } else {
-            a.lastSent = opts.lastEventId;
-            for (const e of backlog) st.sendTo(a, e.seq, e.json);
-          }
-        }
-        await opts.after;
+        await Promise.all([st.ready, ...relayed.map((r) => r.ready)]);
+        a.lastSent = opts.lastEventId ?? st.positionOf(a);
+        for (const event of (await opts.prelude?.()) ?? []) sink.deliver(a.lastSent, JSON.stringify(event), false);
+        if (opts.lastEventId !== null) await replay(st, a, opts.lastEventId);
         st.release(a);
         return detach;
       } catch (err) {
@@ -105,9 +141,10 @@ export function createHub(deps: HubDeps) {
       control.close();
       stopRecover();
       for (const st of [...streams.values()]) st.dispose();
+      for (const r of relays.values()) r.subscription.close();
+      relays.clear();
     },
   };
 }
 
 export type Hub = ReturnType<typeof createHub>;
-export type { BusMessage };

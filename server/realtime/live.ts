@@ -38,9 +38,9 @@ export class LiveSubscription<TDurable, TEphemeral> implements AsyncIterable<Tra
       userId: this[LIVE].userId,
       shareKey: null,
       frame: () => '',
-      deliver(seq, json) {
+      deliver(id, json, isTracked) {
         const event = JSON.parse(json);
-        queue.push(seq === null ? event : (tracked(String(seq), event) as Item));
+        queue.push(isTracked ? (tracked(String(id), event) as Item) : event);
         notify();
       },
       joinTopic() {},

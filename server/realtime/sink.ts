@@ -5,18 +5,22 @@ export interface EndReason {
 }
 
 /**
- * One subscriber of a stream, as the hub sees it. Sinks with the same `shareKey` receive
- * byte-identical frames, so the hub builds each frame once and lets Bun's native topic
- * publish copy it to all of them.
+ * One subscriber of a stream, as the hub sees it. Every event goes out with an `id`: for a
+ * durable event (`tracked`) its own sequence; for an ephemeral one the subscriber's current
+ * position, so a stock tRPC client (which remembers the id of whatever frame came last)
+ * resumes from the right place whatever kind of event it saw last.
+ *
+ * Sinks with the same `shareKey` receive byte-identical frames, so the hub builds each frame
+ * once and lets Bun's native topic publish copy it to all of them.
  */
 export interface Sink {
   readonly userId: string;
   /** Key of a shared topic frame, or null for one-by-one delivery. */
   readonly shareKey: string | null;
-  /** The shared frame for an event (`seq` null: ephemeral); called once per key per event. */
-  frame(seq: number | null, json: string): string;
+  /** The shared frame for an event; called once per key per event. */
+  frame(id: number, json: string, tracked: boolean): string;
   /** Delivers one event to this sink alone. */
-  deliver(seq: number | null, json: string): void;
+  deliver(id: number, json: string, tracked: boolean): void;
   /** Joins / leaves a native topic (only called when `shareKey` is set). */
   joinTopic(topic: string): void;
   leaveTopic(topic: string): void;

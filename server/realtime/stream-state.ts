@@ -12,7 +12,7 @@ export interface Attachment {
   sink: Sink;
   state: 'buffering' | 'direct' | 'shared';
   buffer: Array<[seq: number | null, json: string]>;
-  /** Highest durable sequence delivered to this sink one by one. */
+  /** Highest durable sequence this sink has (its resume position); -1 until known. */
   lastSent: number;
 }
 
@@ -46,13 +46,12 @@ export class StreamState {
 
   constructor(
     readonly key: string,
-    readonly durable: boolean,
     private readonly deps: StreamDeps,
     private readonly onDispose: () => void,
   ) {
     // Listen (and wait until the bus confirms) before reading the counter: nothing published in between is missed.
     this.subscription = deps.bus.subscribe(key, (m) => this.onBus(m));
-    this.ready = this.subscription.ready.then(async () => this.start(durable ? await deps.eventLog.latest(key) : 0));
+    this.ready = this.subscription.ready.then(async () => this.start(await deps.eventLog.latest(key)));
     this.ready.catch(() => this.dispose());
   }
 
@@ -70,6 +69,12 @@ export class StreamState {
     return a;
   }
 
+  /** Where a new attachment stands: just before the first event it buffered, or at the stream's head. */
+  positionOf(a: Attachment): number {
+    const first = a.buffer.find(([seq]) => seq !== null)?.[0];
+    return first == null ? this.lastSeq : first - 1;
+  }
+
   /** Ends buffering: flushes what queued up, then joins the shared topic when caught up. */
   release(a: Attachment) {
     if (a.state !== 'buffering') return;
@@ -77,7 +82,7 @@ export class StreamState {
     const queued = a.buffer;
     a.buffer = [];
     for (const [seq, json] of queued) {
-      if (seq === null) a.sink.deliver(null, json);
+      if (seq === null) a.sink.deliver(a.lastSent, json, false);
       else this.sendTo(a, seq, json);
     }
     this.maybeShare(a);
@@ -86,10 +91,10 @@ export class StreamState {
   remove(a: Attachment) {
     if (!this.attachments.delete(a)) return;
     if (a.state === 'shared') {
-      const topic = this.topic(a.sink.shareKey!);
-      a.sink.leaveTopic(topic);
-      const entry = this.shared.get(a.sink.shareKey!)!;
-      if (--entry.count === 0) this.shared.delete(a.sink.shareKey!);
+      const key = a.sink.shareKey!;
+      a.sink.leaveTopic(this.topic(key));
+      const entry = this.shared.get(key)!;
+      if (--entry.count === 0) this.shared.delete(key);
     } else {
       this.unshared.delete(a);
     }
@@ -100,12 +105,26 @@ export class StreamState {
   sendTo(a: Attachment, seq: number, json: string) {
     if (seq <= a.lastSent) return;
     a.lastSent = seq;
-    a.sink.deliver(seq, json);
+    a.sink.deliver(seq, json, true);
+  }
+
+  /** Delivers an ephemeral event to local subscribers (to one user's only when `to` is set). */
+  ephemeral(json: string, to?: string) {
+    const deliver = (a: Attachment) => {
+      if (a.state === 'buffering') a.buffer.push([null, json]);
+      else a.sink.deliver(a.state === 'shared' ? this.lastSeq : a.lastSent, json, false);
+    };
+    if (to !== undefined) {
+      for (const a of this.attachments) if (a.sink.userId === to) deliver(a);
+      return;
+    }
+    for (const [key, entry] of this.shared) this.deps.publishFrame(this.topic(key), entry.frame(this.lastSeq, json, false));
+    for (const a of this.unshared) deliver(a);
   }
 
   /** Re-reads the event log after the last delivered sequence (gaps, or after a bus outage). */
   fill() {
-    if (!this.durable || this.filling || this.early || this.disposed) return;
+    if (this.filling || this.early || this.disposed) return;
     this.filling = true;
     const before = this.lastSeq;
     let more = false;
@@ -171,7 +190,7 @@ export class StreamState {
 
   private emit(seq: number, json: string) {
     this.lastSeq = seq;
-    for (const [key, entry] of this.shared) this.deps.publishFrame(this.topic(key), entry.frame(seq, json));
+    for (const [key, entry] of this.shared) this.deps.publishFrame(this.topic(key), entry.frame(seq, json, true));
     for (const a of this.unshared) {
       if (a.state === 'buffering') a.buffer.push([seq, json]);
       else {
@@ -179,16 +198,6 @@ export class StreamState {
         this.maybeShare(a);
       }
     }
-  }
-
-  private ephemeral(json: string, to: string | undefined) {
-    const deliver = (a: Attachment) => (a.state === 'buffering' ? a.buffer.push([null, json]) : a.sink.deliver(null, json));
-    if (to !== undefined) {
-      for (const a of this.attachments) if (a.sink.userId === to) deliver(a);
-      return;
-    }
-    for (const [key, entry] of this.shared) this.deps.publishFrame(this.topic(key), entry.frame(null, json));
-    for (const a of this.unshared) deliver(a);
   }
 
   private scheduleFill() {

@@ -7,17 +7,16 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { messages, reactions, users } from '../db/schema/index.ts';
 import { tooManyRequests } from '../errors.ts';
 import type { Notifier } from '../realtime/notifier.ts';
-import { channelStream } from '../realtime/streams.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { Access } from './access.ts';
 import type { EventLog } from './eventlog.ts';
 import { pageBounds, toPage, type PageQuery } from './history.ts';
-import { recordMentions } from './mentions.ts';
 import { channelMessageColumns, channelMessages } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { presentMessage } from './present.ts';
 import { reactionSummaries } from './reactions.ts';
 import type { Caller } from './realtime.ts';
+import { createSendBatcher } from './send-batch.ts';
 
 export interface MessageDeps {
   db: Db;
@@ -43,6 +42,7 @@ export function createMessageService(deps: MessageDeps) {
   const { db, access, eventLog, notifier, limiter, rateLimit } = deps;
   const throttle = createSendThrottle(limiter, rateLimit);
   const ops = createMessageOps(channelMessages(access), deps);
+  const batcher = createSendBatcher(deps);
 
   async function byNonce(senderId: string, nonce: string): Promise<wire.Message | null> {
     const [row] = await db
@@ -62,27 +62,8 @@ export function createMessageService(deps: MessageDeps) {
         if (first) return first;
       }
       await throttle(caller.id);
-      const stream = channelStream(input.channelId);
       try {
-        const { message, events } = await db.transaction(async (tx) => {
-          const { channel } = await access.channelFor(input.channelId, caller.id, tx);
-          const seq = await eventLog.reserve(tx, stream);
-          const row = {
-            id: crypto.randomUUID(),
-            channelId: input.channelId,
-            seq,
-            senderId: caller.id,
-            content: input.content,
-            nonce: input.nonce ?? null,
-            createdAt: new Date(),
-          };
-          await tx.insert(messages).values(row);
-          const message = presentMessage({ ...row, editedAt: null }, caller.username);
-          const event = await eventLog.append(tx, stream, () => ({ type: 'message', ...message }), seq);
-          return { message, events: [event, ...(await recordMentions(tx, eventLog, message, channel.groupId))] };
-        });
-        notifier.durable(events);
-        return message;
+        return await batcher.send({ caller, ...input });
       } catch (err) {
         // Two sends with one nonce raced: the loser returns the winner's message.
         if (input.nonce && isUniqueViolation(err)) {

@@ -3,6 +3,7 @@ import type { Database } from '../db/client.ts';
 import { readStates } from '../db/schema/index.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import { channelStream, dmStream, userStream } from '../realtime/streams.ts';
+import { badRequest } from '../errors.ts';
 import type { Access } from './access.ts';
 import type { EventLog } from './eventlog.ts';
 import type { Caller } from './realtime.ts';
@@ -59,6 +60,7 @@ export function createReadService(deps: {
     },
 
     async markDm(caller: Caller, partnerId: string, seq: number) {
+      if (partnerId === caller.id) throw badRequest('Direct messages need another user');
       await users.byId(partnerId);
       await advance(caller.id, dmStream(caller.id, partnerId), seq, { user_id: partnerId });
     },

@@ -116,14 +116,12 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
       return new LiveSubscription<DurableDmEvent, Exclude<ev.DmEvent, DurableDmEvent>>({
         userId: caller.id,
         async open(sink: Sink) {
-          let releasePresence = () => {};
-          const gate = new Promise<void>((resolve) => (releasePresence = resolve));
-          // Partner presence changes queue until the stream's first event is out.
-          const presenceAttach = hub.attach(presenceTopic(partnerId), sink, { lastEventId: null, durable: false, after: gate });
           let leave = () => {};
           try {
             const detach = await hub.attach(scope, sink, {
               lastEventId,
+              // The partner's online/offline changes join this stream, for this user only.
+              relays: [{ topic: presenceTopic(partnerId), to: caller.id }],
               prelude: async () => {
                 leave = await present(
                   scope,
@@ -135,16 +133,11 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
                 return [{ type: online ? 'dm_user_online' : 'dm_user_offline', user_id: partnerId, username: partner.username }];
               },
             });
-            releasePresence();
-            const detachPresence = await presenceAttach;
             return () => {
               detach();
-              detachPresence();
               leave();
             };
           } catch (err) {
-            releasePresence();
-            (await presenceAttach.catch(() => () => {}))();
             leave();
             throw err;
           }

@@ -196,7 +196,7 @@ export class TrpcConnection {
       userId: source.userId,
       shareKey: jsonrpc ? `${idJson}/2.0` : idJson,
       frame,
-      deliver: (seq, json) => void ws.send(frame(seq, json)),
+      deliver: (id, json, tracked) => void ws.send(frame(id, json, tracked)),
       joinTopic: (topic) => void ws.subscribe(topic),
       leaveTopic: (topic) => void (ws.readyState === 1 && ws.unsubscribe(topic)),
       end: (reason) => {

@@ -64,7 +64,8 @@ export function createWebSocketServer(deps: WebSocketDeps) {
       sockets.delete(ws);
       const data = ws.data;
       deps.metrics.wsConnections.dec({ protocol: data.kind });
-      if (code === 1006 && ws.getBufferedAmount() >= BACKPRESSURE_LIMIT) deps.metrics.slowConsumers.inc();
+      // Bun reports a reader cut off at the backpressure limit as 1006, like one that vanished.
+      if (code === 1006) deps.metrics.abnormalClosures.inc();
       data.conn?.onClose();
       if (data.kind === 'trpc' && data.conn) trpcConnections.delete(data.conn);
     },
