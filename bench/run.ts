@@ -1,23 +1,23 @@
 // Benchmark entry point: `bun bench/run.ts [--quick] [--scenario ...] [--target ...]` (see --help).
 // For each scenario and target: start the server as a child process on a free port, drive it from
 // worker processes, stop it; then write bench/results/<scenario>.json, RESULTS.md and fanout.svg.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
-import { join } from "node:path";
-import { parseOptions, type Options, type ScenarioName } from "./lib/cli.ts";
-import { postgresAvailable } from "./lib/postgres.ts";
-import { say } from "./lib/progress.ts";
-import { ROOT } from "./lib/server-proc.ts";
-import { parleyPresent, type TargetName } from "./lib/targets.ts";
-import { writeReport } from "./report/markdown.ts";
-import { capacity } from "./scenarios/capacity.ts";
-import type { TargetResult } from "./scenarios/common.ts";
-import { fanout } from "./scenarios/fanout.ts";
-import { history } from "./scenarios/history.ts";
-import { persisted } from "./scenarios/persisted.ts";
-import { rooms } from "./scenarios/rooms.ts";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseOptions, type Options, type ScenarioName } from './lib/cli.ts';
+import { postgresAvailable } from './lib/postgres.ts';
+import { say } from './lib/progress.ts';
+import { ROOT } from './lib/server-proc.ts';
+import { parleyPresent, type TargetName } from './lib/targets.ts';
+import { writeReport } from './report/markdown.ts';
+import { capacity } from './scenarios/capacity.ts';
+import type { TargetResult } from './scenarios/common.ts';
+import { fanout } from './scenarios/fanout.ts';
+import { history } from './scenarios/history.ts';
+import { persisted } from './scenarios/persisted.ts';
+import { rooms } from './scenarios/rooms.ts';
 
-const RESULTS = join(ROOT, "bench/results");
+const RESULTS = join(ROOT, 'bench/results');
 const RUNNERS: Record<ScenarioName, (o: Options, t: TargetName) => Promise<TargetResult>> = {
   fanout,
   rooms,
@@ -26,13 +26,13 @@ const RUNNERS: Record<ScenarioName, (o: Options, t: TargetName) => Promise<Targe
   history,
 };
 // Scenarios that only make sense for Parley (no peer equivalent).
-const PARLEY_ONLY = new Set<ScenarioName>(["persisted", "history"]);
+const PARLEY_ONLY = new Set<ScenarioName>(['persisted', 'history']);
 
 async function machine() {
-  const node = Bun.spawnSync(["node", "--version"]).stdout.toString().trim();
+  const node = Bun.spawnSync(['node', '--version']).stdout.toString().trim();
   return {
     cpus: cpus().length,
-    cpu_model: cpus()[0]?.model ?? "unknown",
+    cpu_model: cpus()[0]?.model ?? 'unknown',
     mem_gb: Math.round(totalmem() / 2 ** 30),
     bun: Bun.version,
     node,
@@ -41,23 +41,23 @@ async function machine() {
 
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
-  if (opts.parleyDb === "postgres" && !(await postgresAvailable())) {
-    say("PostgreSQL not reachable: Parley runs on embedded PGlite; the persisted scenario is skipped");
-    opts.parleyDb = "pglite";
+  if (opts.parleyDb === 'postgres' && !(await postgresAvailable())) {
+    say('PostgreSQL not reachable: Parley runs on embedded PGlite; the persisted scenario is skipped');
+    opts.parleyDb = 'pglite';
   }
   mkdirSync(RESULTS, { recursive: true });
   const info = await machine();
   const t0 = performance.now();
-  say(`Parley bench (${opts.quick ? "quick" : "full"}): scenarios ${opts.scenarios.join(", ")}; targets ${opts.targets.join(", ")}`);
+  say(`Parley bench (${opts.quick ? 'quick' : 'full'}): scenarios ${opts.scenarios.join(', ')}; targets ${opts.targets.join(', ')}`);
   for (const scenario of opts.scenarios) {
     const file = join(RESULTS, `${scenario}.json`);
     // Keep results of targets not run this time, so `--target parley` refreshes only Parley's row.
-    const prev = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : null;
+    const prev = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
     const results: Record<string, unknown> = { ...(prev?.results ?? {}) };
     for (const target of opts.targets) {
-      if (PARLEY_ONLY.has(scenario) && target !== "parley") continue;
-      if (target === "parley" && !parleyPresent()) {
-        results[target] = { skipped: "server/index.ts not present" };
+      if (PARLEY_ONLY.has(scenario) && target !== 'parley') continue;
+      if (target === 'parley' && !parleyPresent()) {
+        results[target] = { skipped: 'server/index.ts not present' };
         continue;
       }
       say(`\n== ${scenario} / ${target}`);
@@ -73,13 +73,13 @@ async function main() {
     }
     const doc = {
       scenario,
-      mode: opts.quick ? "quick" : "full",
+      mode: opts.quick ? 'quick' : 'full',
       generated_at: new Date().toISOString(),
       machine: info,
       params: opts,
       results,
     };
-    writeFileSync(file, JSON.stringify(doc, null, 2) + "\n");
+    writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
     writeReport(RESULTS);
   }
   say(`\ndone in ${((performance.now() - t0) / 60000).toFixed(1)} min; see bench/results/RESULTS.md`);

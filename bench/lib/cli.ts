@@ -1,9 +1,9 @@
 // Command-line options. Defaults are the full run (~20 min on 2 cores); --quick is a ~2 min smoke run.
-import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { TARGETS, type TargetName } from "./targets.ts";
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { TARGETS, type TargetName } from './targets.ts';
 
-export const SCENARIOS = ["fanout", "rooms", "persisted", "capacity", "history"] as const;
+export const SCENARIOS = ['fanout', 'rooms', 'persisted', 'capacity', 'history'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export type Options = {
@@ -20,47 +20,56 @@ export type Options = {
   factor: number;
   durationMs: number;
   window: number;
-  parleyDb: "postgres" | "pglite";
+  parleyDb: 'postgres' | 'pglite';
+  /** seconds to wait, before each target, for other jobs on the machine to go quiet */
+  waitQuietS: number;
 };
 
 /** The open-files hard limit; a server process cannot hold more sockets than this. */
 export function fdHardLimit(): number {
-  const m = /Max open files\s+\d+\s+(\d+)/.exec(readFileSync("/proc/self/limits", "utf8"));
+  const m = /Max open files\s+\d+\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
   return m ? Number(m[1]) : 20000;
 }
 
-const list = (s: string | undefined) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 
 export function parseOptions(argv: string[]): Options {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      quick: { type: "boolean", default: false },
-      scenario: { type: "string" },
-      target: { type: "string" },
-      workers: { type: "string" },
-      subs: { type: "string" },
-      rooms: { type: "string" },
-      "room-size": { type: "string" },
-      capacity: { type: "string" },
-      users: { type: "string" },
-      "step-ms": { type: "string" },
-      factor: { type: "string" },
-      duration: { type: "string" },
-      window: { type: "string" },
-      "parley-db": { type: "string" },
-      help: { type: "boolean", default: false },
+      quick: { type: 'boolean', default: false },
+      scenario: { type: 'string' },
+      target: { type: 'string' },
+      workers: { type: 'string' },
+      subs: { type: 'string' },
+      rooms: { type: 'string' },
+      'room-size': { type: 'string' },
+      capacity: { type: 'string' },
+      users: { type: 'string' },
+      'step-ms': { type: 'string' },
+      factor: { type: 'string' },
+      duration: { type: 'string' },
+      window: { type: 'string' },
+      'parley-db': { type: 'string' },
+      'wait-quiet': { type: 'string' },
+      help: { type: 'boolean', default: false },
     },
   });
   if (v.help) {
-    console.log(`usage: bun bench/run.ts [--quick] [--scenario ${SCENARIOS.join("|")}[,...]]
-  [--target ${TARGETS.join("|")}[,...]] [--subs 1000,5000] [--rooms 1000] [--room-size 10]
+    console.log(`usage: bun bench/run.ts [--quick] [--scenario ${SCENARIOS.join('|')}[,...]]
+  [--target ${TARGETS.join('|')}[,...]] [--subs 1000,5000] [--rooms 1000] [--room-size 10]
   [--capacity N] [--users N] [--workers N] [--step-ms ms] [--factor x] [--duration ms]
-  [--window n] [--parley-db postgres|pglite]`);
+  [--window n] [--parley-db postgres|pglite] [--wait-quiet seconds]`);
     process.exit(0);
   }
   const q = v.quick;
-  const scenarios = (list(v.scenario) ?? SCENARIOS.filter((s) => s !== "history")) as ScenarioName[];
+  const scenarios = (list(v.scenario) ?? SCENARIOS.filter((s) => s !== 'history')) as ScenarioName[];
   for (const s of scenarios) if (!SCENARIOS.includes(s)) throw new Error(`unknown scenario ${s}`);
   const targets = (list(v.target) ?? [...TARGETS]) as TargetName[];
   for (const t of targets) if (!TARGETS.includes(t)) throw new Error(`unknown target ${t}`);
@@ -71,16 +80,17 @@ export function parseOptions(argv: string[]): Options {
     targets,
     // worker 0 sends; two receivers keep each under the per-process fd limit at 20k connections
     workers: num(v.workers, 3),
-    subs: (list(v.subs) ?? (q ? ["1000"] : ["1000", "5000"])).map(Number),
+    subs: (list(v.subs) ?? (q ? ['1000'] : ['1000', '5000'])).map(Number),
     rooms: num(v.rooms, q ? 200 : 1000),
-    roomSize: num(v["room-size"], 10),
+    roomSize: num(v['room-size'], 10),
     // the server needs a few descriptors of its own (listener, database, logs)
     capacity: num(v.capacity, q ? 2000 : fdHardLimit() - 100),
     users: num(v.users, q ? 50 : 200),
-    stepMs: num(v["step-ms"], q ? 1500 : 2500),
-    factor: num(v.factor, q ? 2 : 1.5),
-    durationMs: num(v.duration, q ? 3000 : 8000),
+    stepMs: num(v['step-ms'], q ? 1000 : 2500),
+    factor: num(v.factor, q ? 2.5 : 1.5),
+    durationMs: num(v.duration, q ? 2000 : 8000),
     window: num(v.window, 1),
-    parleyDb: (v["parley-db"] as Options["parleyDb"]) ?? "postgres",
+    parleyDb: (v['parley-db'] as Options['parleyDb']) ?? 'postgres',
+    waitQuietS: num(v['wait-quiet'], q ? 10 : 60),
   };
 }

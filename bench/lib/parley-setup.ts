@@ -1,13 +1,13 @@
 // Creates the users, group and channels a scenario needs, through Parley's public tRPC-over-HTTP
 // API only (no database shortcuts), so the benchmark exercises the contract as a client would.
-const PASSWORD = "bench-password-1";
+const PASSWORD = 'bench-password-1';
 
 export type ParleyWorld = { tokens: string[]; userIds: string[]; groupId: string; channelIds: string[] };
 
 async function post(base: string, path: string, body: unknown, token?: string): Promise<any> {
   const r = await fetch(`${base}/trpc/${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
   const text = await r.text();
@@ -37,7 +37,7 @@ export async function callBatched(base: string, proc: string, inputs: unknown[],
   for (let i = 0; i < inputs.length; i += size) {
     const chunk = inputs.slice(i, i + size);
     const body = Object.fromEntries(chunk.map((v, k) => [String(k), v]));
-    const res = await post(base, `${chunk.map(() => proc).join(",")}?batch=1`, body, token);
+    const res = await post(base, `${chunk.map(() => proc).join(',')}?batch=1`, body, token);
     if (!Array.isArray(res)) throw new Error(`${proc} batch: ${JSON.stringify(res).slice(0, 300)}`);
     for (const r of res) out.push(unwrap(proc, r));
   }
@@ -68,23 +68,21 @@ export async function setupParley(
 ): Promise<ParleyWorld> {
   const tag = Date.now().toString(36).slice(-6);
   const t0 = performance.now();
-  const sessions = await parallel(opts.users, 16, (i) =>
-    call(base, "auth.register", { username: `b${tag}_${i}`, password: PASSWORD }),
-  );
+  const sessions = await parallel(opts.users, 16, (i) => call(base, 'auth.register', { username: `b${tag}_${i}`, password: PASSWORD }));
   const tokens = sessions.map((s) => s.access_token as string);
   const userIds = sessions.map((s) => s.user.id as string);
   opts.log?.(`registered ${opts.users} users in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const owner = tokens[0]!;
-  const group = await call(base, "groups.create", { name: `bench ${tag}` }, owner);
+  const group = await call(base, 'groups.create', { name: `bench ${tag}` }, owner);
   const channels = await callBatched(
     base,
-    "channels.create",
-    Array.from({ length: opts.channels }, (_, i) => ({ group_id: group.id, name: `c${i}`, type: "TEXT" })),
+    'channels.create',
+    Array.from({ length: opts.channels }, (_, i) => ({ group_id: group.id, name: `c${i}`, type: 'TEXT' })),
     owner,
   );
   await callBatched(
     base,
-    "groups.addMember",
+    'groups.addMember',
     userIds.slice(1).map((user_id) => ({ group_id: group.id, user_id })),
     owner,
   );

@@ -2,8 +2,8 @@
 // PAYLOAD_BYTES. Receivers find the marker with a native Buffer.indexOf and read the two numbers
 // straight from the bytes, so the load generator never JSON.parses a delivery.
 export const PAYLOAD_BYTES = 100;
-export const MARK = Buffer.from("bench|s=");
-const PAD = "x".repeat(PAYLOAD_BYTES);
+export const MARK = Buffer.from('bench|s=');
+const PAD = 'x'.repeat(PAYLOAD_BYTES);
 
 /** Wall-clock milliseconds with sub-ms precision, comparable across processes on one host. */
 export function nowMs(): number {

@@ -1,11 +1,11 @@
 // Coordinator side of the load generator: spawns worker processes, hands each a slice of the
 // connections, and merges their per-step counters and histograms.
-import type { Subprocess } from "bun";
-import { mergeHist, newHist, unpackHist } from "./histogram.ts";
-import type { ProtocolName } from "./protocols.ts";
-import type { ConnSpec } from "./worker.ts";
+import type { Subprocess } from 'bun';
+import { mergeHist, newHist, unpackHist } from './histogram.ts';
+import type { ProtocolName } from './protocols.ts';
+import type { ConnSpec } from './worker.ts';
 
-const WORKER = new URL("./worker.ts", import.meta.url).pathname;
+const WORKER = new URL('./worker.ts', import.meta.url).pathname;
 
 export type Merged = {
   recv: number;
@@ -35,8 +35,8 @@ class WorkerProc {
 
   constructor(readonly index: number) {
     this.proc = Bun.spawn([process.execPath, WORKER], {
-      stdio: ["ignore", "inherit", "inherit"],
-      serialization: "json",
+      stdio: ['ignore', 'inherit', 'inherit'],
+      serialization: 'json',
       ipc: (m: { rid: number; res?: unknown; err?: string }) => {
         const p = this.waiting.get(m.rid);
         if (!p) return;
@@ -68,7 +68,7 @@ export class Pool {
   }
 
   async init(opts: { protocol: ProtocolName; host: string; port: number; tokens?: string[]; maxInflight?: number }) {
-    await Promise.all(this.workers.map((w) => w.call("init", opts)));
+    await Promise.all(this.workers.map((w) => w.call('init', opts)));
   }
 
   private receivers(): WorkerProc[] {
@@ -81,47 +81,60 @@ export class Pool {
     const recv = this.receivers();
     let k = 0;
     for (const s of specs) {
-      if (s.r === "send") slices[0]!.push(s);
+      if (s.r === 'send') slices[0]!.push(s);
       else slices[recv[k++ % recv.length]!.index]!.push(s);
     }
     this.workers[0]!.senders += slices[0]!.length;
     const results = await Promise.all(
-      this.workers.map((w, i) => (slices[i]!.length ? w.call("connect", { conns: slices[i], concurrency, timeoutMs }) : null)),
+      this.workers.map((w, i) => (slices[i]!.length ? w.call('connect', { conns: slices[i], concurrency, timeoutMs }) : null)),
     );
     const live = results.filter(Boolean) as { ok: number; failed: number; ms: number; error: string }[];
     return {
       ok: live.reduce((a, r) => a + r.ok, 0),
       failed: live.reduce((a, r) => a + r.failed, 0),
       ms: Math.max(0, ...live.map((r) => r.ms)),
-      error: live.map((r) => r.error).find(Boolean) ?? "",
+      error: live.map((r) => r.error).find(Boolean) ?? '',
     };
   }
 
   /** Reopens connections the server closed (e.g. slow-reader disconnects after a saturated step). */
   async reconnect(concurrency = 200) {
-    const r = await Promise.all(this.workers.map((w) => w.call("reconnect", { concurrency })));
+    const r = await Promise.all(this.workers.map((w) => w.call('reconnect', { concurrency })));
     return { dead: r.reduce((a, x) => a + x.dead, 0), ok: r.reduce((a, x) => a + x.ok, 0) };
   }
 
   /** Sets the total open-loop send rate (messages/s) for `step`; 0 stops sending. */
   async setRate(step: number, rate: number) {
-    await this.workers[0]!.call("rate", { step, rate });
+    await this.workers[0]!.call('rate', { step, rate });
   }
 
   async closedLoop(step: number, window: number) {
-    await this.workers[0]!.call("closedLoop", { step, window });
+    await this.workers[0]!.call('closedLoop', { step, window });
   }
 
   async stopClosedLoop() {
-    await this.workers[0]!.call("stopClosedLoop");
+    await this.workers[0]!.call('stopClosedLoop');
   }
 
   /** Merged counters for one step, plus whole-run gauges. */
   async stats(step: number): Promise<Merged> {
-    const all = await Promise.all(this.workers.map((w) => w.call("stats", { step })));
+    const all = await Promise.all(this.workers.map((w) => w.call('stats', { step })));
     const m: Merged = {
-      recv: 0, hist: newHist(), first: 0, last: 0, sent: 0, acked: 0, ackHist: newHist(), errors: 0,
-      totalRecv: 0, closed: 0, open: 0, inflight: 0, skipped: 0, cpuMs: 0, error: "",
+      recv: 0,
+      hist: newHist(),
+      first: 0,
+      last: 0,
+      sent: 0,
+      acked: 0,
+      ackHist: newHist(),
+      errors: 0,
+      totalRecv: 0,
+      closed: 0,
+      open: 0,
+      inflight: 0,
+      skipped: 0,
+      cpuMs: 0,
+      error: '',
     };
     for (const s of all) {
       m.recv += s.recv;
@@ -144,7 +157,7 @@ export class Pool {
   }
 
   async close() {
-    await Promise.all(this.workers.map((w) => w.call("close").catch(() => null)));
+    await Promise.all(this.workers.map((w) => w.call('close').catch(() => null)));
     await Bun.sleep(200);
     for (const w of this.workers) w.proc.kill();
     await Promise.all(this.workers.map((w) => w.proc.exited));

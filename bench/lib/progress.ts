@@ -12,13 +12,13 @@ export function status(line: string): void {
 
 /** Prints a permanent line (clearing the live line first). */
 export function say(line: string): void {
-  if (live) process.stderr.write("\r\x1b[2K");
+  if (live) process.stderr.write('\r\x1b[2K');
   live = false;
-  process.stderr.write(line + "\n");
+  process.stderr.write(line + '\n');
 }
 
 export const fmt = {
-  n: (x: number) => Math.round(x).toLocaleString("en-US"),
-  ms: (x: number | null) => (x === null ? "-" : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0)),
+  n: (x: number) => Math.round(x).toLocaleString('en-US'),
+  ms: (x: number | null) => (x === null ? '-' : x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0)),
   pct: (x: number) => `${(x * 100).toFixed(1)}%`,
 };

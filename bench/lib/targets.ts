@@ -1,22 +1,22 @@
 // The four systems under test: how to start each one and how to create the rooms (and, for
 // Parley, the users and tokens) a scenario needs. Everything after that speaks the wire only.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { setupParley } from "./parley-setup.ts";
-import { freshDatabase } from "./postgres.ts";
-import type { ProtocolName } from "./protocols.ts";
-import { freePort, ROOT, startServer, type ServerProc } from "./server-proc.ts";
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setupParley } from './parley-setup.ts';
+import { freshDatabase } from './postgres.ts';
+import type { ProtocolName } from './protocols.ts';
+import { freePort, ROOT, startServer, type ServerProc } from './server-proc.ts';
 
-export const TARGETS = ["parley", "raw-bun", "trpc-node", "socketio-node"] as const;
+export const TARGETS = ['parley', 'raw-bun', 'trpc-node', 'socketio-node'] as const;
 export type TargetName = (typeof TARGETS)[number];
-export const PEERS: TargetName[] = ["raw-bun", "trpc-node", "socketio-node"];
+export const PEERS: TargetName[] = ['raw-bun', 'trpc-node', 'socketio-node'];
 
 export const PROTOCOL_OF: Record<TargetName, ProtocolName> = {
-  parley: "parley",
-  "raw-bun": "raw",
-  "trpc-node": "trpc",
-  "socketio-node": "socketio",
+  parley: 'parley',
+  'raw-bun': 'raw',
+  'trpc-node': 'trpc',
+  'socketio-node': 'socketio',
 };
 
 export type World = { rooms: string[]; tokens: string[] };
@@ -29,20 +29,20 @@ export type Running = {
 };
 
 export function parleyPresent(): boolean {
-  return existsSync(join(ROOT, "server/index.ts"));
+  return existsSync(join(ROOT, 'server/index.ts'));
 }
 
 function command(name: TargetName, port: number): string[] {
   const bun = process.execPath; // the bun binary itself, so /proc/<pid> is the server, not a wrapper
   switch (name) {
-    case "parley":
-      return [bun, "server/index.ts"];
-    case "raw-bun":
-      return [bun, "bench/peers/raw-bun.ts", String(port)];
-    case "trpc-node":
-      return ["node", "bench/peers/trpc-node.mjs", String(port)];
-    case "socketio-node":
-      return ["node", "bench/peers/socketio-node.mjs", String(port)];
+    case 'parley':
+      return [bun, 'server/index.ts'];
+    case 'raw-bun':
+      return [bun, 'bench/peers/raw-bun.ts', String(port)];
+    case 'trpc-node':
+      return ['node', 'bench/peers/trpc-node.mjs', String(port)];
+    case 'socketio-node':
+      return ['node', 'bench/peers/socketio-node.mjs', String(port)];
   }
 }
 
@@ -58,10 +58,10 @@ export async function launch(
   const port = freePort();
   const cleanups: (() => Promise<void> | void)[] = [];
   const env: Record<string, string> = { PORT: String(port) };
-  if (name === "parley") {
-    const dataDir = mkdtempSync(join(tmpdir(), "parley-bench-"));
+  if (name === 'parley') {
+    const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    Object.assign(env, { HOST: "127.0.0.1", DATA_DIR: dataDir, RATE_LIMIT_MESSAGES: "off", LOG_LEVEL: "warn" });
+    Object.assign(env, { HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMIT_MESSAGES: 'off', LOG_LEVEL: 'warn' });
     if (need.postgres) {
       const db = await freshDatabase();
       env.DATABASE_URL = db.url;
@@ -75,7 +75,7 @@ export async function launch(
       cmd: command(name, port),
       env,
       port,
-      readyPath: name === "parley" ? "/readyz" : "/healthz",
+      readyPath: name === 'parley' ? '/readyz' : '/healthz',
     });
   } catch (e) {
     for (const c of cleanups.reverse()) await c();
@@ -87,7 +87,7 @@ export async function launch(
   };
   try {
     let world: World;
-    if (name === "parley") {
+    if (name === 'parley') {
       const w = await setupParley(`http://127.0.0.1:${port}`, { users: need.users, channels: need.rooms, log });
       world = { rooms: w.channelIds, tokens: w.tokens };
     } else {

@@ -1,10 +1,10 @@
 // Load-generator worker process. Holds a slice of the connections, sends on command, and counts
 // deliveries and acks per step (the step id travels inside each payload, so late deliveries of an
 // earlier step never pollute the current one). Talks to the coordinator over Bun IPC.
-import { bucketOf, newHist, packHist } from "./histogram.ts";
-import { MARK, makeContent, nowMs, readStamp, type Stamp } from "./payload.ts";
-import { PROTOCOLS, type ConnState, type Protocol, type ProtocolName, type Role } from "./protocols.ts";
-import { connectWs, WsConn, type FrameSink } from "./wsclient.ts";
+import { bucketOf, newHist, packHist } from './histogram.ts';
+import { MARK, makeContent, nowMs, readStamp, type Stamp } from './payload.ts';
+import { PROTOCOLS, type ConnState, type Protocol, type ProtocolName, type Role } from './protocols.ts';
+import { connectWs, WsConn, type FrameSink } from './wsclient.ts';
 
 export type ConnSpec = { r: Role; room: string; u?: number };
 export type StepStats = {
@@ -19,10 +19,10 @@ export type StepStats = {
 };
 
 let proto: Protocol;
-let host = "127.0.0.1";
+let host = '127.0.0.1';
 let port = 0;
 let tokens: string[] = [];
-let firstError = "";
+let firstError = '';
 const conns: WsConn[] = [];
 const senders: WsConn[] = [];
 const steps = new Map<number, StepStats>();
@@ -56,7 +56,7 @@ const sink: FrameSink = {
       if (m >= 0 && m < end && readStamp(buf, m, end, stamp)) {
         const now = nowMs();
         const s = stamp.step === cachedStep ? cachedStats! : cache(stamp.step);
-        if (st.role === "sub") {
+        if (st.role === 'sub') {
           s.recv++;
           totalRecv++;
           s.hist[bucketOf(now - stamp.t)]!++;
@@ -70,19 +70,19 @@ const sink: FrameSink = {
         }
         return;
       }
-      const err = proto.idle(c, buf.toString("utf8", start, end));
+      const err = proto.idle(c, buf.toString('utf8', start, end));
       if (err) {
         if (!firstError) firstError = err;
         statsFor(currentStep).errors++;
-        if (st.role === "send" && proto.acks) {
+        if (st.role === 'send' && proto.acks) {
           st.inflight--;
           if (closedLoop) sendOne(c, closedLoop.step); // keep the lane alive after a failed send
         }
       }
       return;
     }
-    const r = proto.setup(c, st, buf.toString("utf8", start, end));
-    if (r === "ready") markReady(c, null);
+    const r = proto.setup(c, st, buf.toString('utf8', start, end));
+    if (r === 'ready') markReady(c, null);
     else if (r) markReady(c, r);
   },
   onClose(c, why) {
@@ -113,7 +113,7 @@ function markReady(c: WsConn, err: string | null): void {
 
 async function openOne(c: WsConn, timeoutMs: number): Promise<string | null> {
   const ready = new Promise<string | null>((res) => pending.set(c.tag, res));
-  const timer = setTimeout(() => markReady(c, "timeout waiting for ready"), timeoutMs);
+  const timer = setTimeout(() => markReady(c, 'timeout waiting for ready'), timeoutMs);
   try {
     await connectWs(host, port, proto.path, c);
   } catch (e) {
@@ -195,21 +195,21 @@ type Cmd = { rid: number; cmd: string; [k: string]: any };
 
 async function handle(m: Cmd): Promise<unknown> {
   switch (m.cmd) {
-    case "init":
+    case 'init':
       proto = PROTOCOLS[m.protocol as ProtocolName];
       host = m.host;
       port = m.port;
       tokens = m.tokens ?? [];
       maxInflight = m.maxInflight ?? 1000;
       return { ok: true };
-    case "connect": {
+    case 'connect': {
       const base = conns.length;
       const list = (m.conns as ConnSpec[]).map((s, i) => newConn(s, base + i));
       conns.push(...list);
-      senders.push(...list.filter((c) => (c.state as ConnState).role === "send"));
+      senders.push(...list.filter((c) => (c.state as ConnState).role === 'send'));
       return openAll(list, m.concurrency ?? 100, m.timeoutMs ?? 30000);
     }
-    case "reconnect": {
+    case 'reconnect': {
       const dead = conns.filter((c) => c.closed);
       const fresh = dead.map((c) => {
         const n = new WsConn(sink, c.tag);
@@ -217,25 +217,25 @@ async function handle(m: Cmd): Promise<unknown> {
         return n;
       });
       for (const n of fresh) conns[n.tag] = n;
-      senders.splice(0, senders.length, ...conns.filter((c) => (c.state as ConnState).role === "send"));
+      senders.splice(0, senders.length, ...conns.filter((c) => (c.state as ConnState).role === 'send'));
       return { ...(await openAll(fresh, m.concurrency ?? 100, m.timeoutMs ?? 30000)), dead: dead.length };
     }
-    case "rate":
+    case 'rate':
       currentStep = m.step;
       rate = m.rate;
       budget = m.rate > 0 ? 1 : 0; // first message goes out at once, so low rates send rate*duration
       lastTick = nowMs();
       return { sent: statsFor(m.step).sent };
-    case "closedLoop":
+    case 'closedLoop':
       // Every sender keeps `window` sends outstanding; each ack triggers the next send.
       currentStep = m.step;
       closedLoop = { step: m.step, window: m.window };
       for (const c of senders) for (let i = 0; i < m.window; i++) sendOne(c, m.step);
       return { ok: true };
-    case "stopClosedLoop":
+    case 'stopClosedLoop':
       closedLoop = null;
       return { ok: true };
-    case "stats": {
+    case 'stats': {
       const s = statsFor(m.step);
       const cpu = process.cpuUsage();
       return {
@@ -251,7 +251,7 @@ async function handle(m: Cmd): Promise<unknown> {
         error: firstError,
       };
     }
-    case "close":
+    case 'close':
       for (const c of conns) c.close();
       return { ok: true };
     default:
@@ -259,10 +259,10 @@ async function handle(m: Cmd): Promise<unknown> {
   }
 }
 
-process.on("message", (m: Cmd) => {
+process.on('message', (m: Cmd) => {
   handle(m).then(
     (res) => process.send!({ rid: m.rid, res }),
     (e) => process.send!({ rid: m.rid, err: String((e as Error)?.stack ?? e) }),
   );
 });
-process.on("disconnect", () => process.exit(0));
+process.on('disconnect', () => process.exit(0));

@@ -3,7 +3,7 @@
 // byte-level frame scan is several times cheaper than one MessageEvent and one string per frame.
 // Only what the benchmark needs: text frames, ping/pong, close; client frames use a zero mask key
 // (legal framing; servers unmask by XOR), so payload bytes are written unchanged.
-import type { Socket } from "bun";
+import type { Socket } from 'bun';
 
 export interface FrameSink {
   /** Called after the 101 response; the connection may send from here on. */
@@ -13,7 +13,7 @@ export interface FrameSink {
   onClose(c: WsConn, why: string): void;
 }
 
-const CRLF2 = Buffer.from("\r\n\r\n");
+const CRLF2 = Buffer.from('\r\n\r\n');
 
 /** Encodes a masked (zero key) client text frame. */
 export function encodeText(s: string, opcode = 0x1): Buffer {
@@ -106,9 +106,9 @@ export class WsConn {
         this.rest = Buffer.from(buf);
         return;
       }
-      const status = buf.toString("latin1", 0, Math.min(e, 64));
+      const status = buf.toString('latin1', 0, Math.min(e, 64));
       if (!/^HTTP\/1\.1 101/.test(status)) {
-        this.fail(`handshake: ${status.split("\r\n")[0]}`);
+        this.fail(`handshake: ${status.split('\r\n')[0]}`);
         return;
       }
       this.upgraded = true;
@@ -134,9 +134,9 @@ export class WsConn {
       if (b1 & 0x80) p += 4; // servers must not mask, but skip a key if one is sent
       if (p + len > n) break;
       const op = b0 & 0x0f;
-      if (op === 0x9) this.write(encodeText(buf.toString("latin1", p, p + len), 0xa));
+      if (op === 0x9) this.write(encodeText(buf.toString('latin1', p, p + len), 0xa));
       else if (op === 0x8) {
-        this.write(encodeText("", 0x8));
+        this.write(encodeText('', 0x8));
         this.socket?.end();
       } else if (op !== 0xa) this.sink.onFrame(this, buf, p, p + len, op);
       off = p + len;
@@ -182,7 +182,7 @@ export async function connectWs(host: string, port: number, path: string, conn: 
         s.data.flush();
       },
       close(s) {
-        s.data.onSocketClose("closed by peer");
+        s.data.onSocketClose('closed by peer');
       },
       error(s, err) {
         s.data.onSocketClose(`error: ${err.message}`);

@@ -10,13 +10,13 @@ type Conn = { room: string | null };
 
 const server = Bun.serve<Conn, never>({
   port,
-  hostname: "127.0.0.1",
+  hostname: '127.0.0.1',
   fetch(req, srv) {
     const url = new URL(req.url);
-    if (url.pathname === "/healthz") return new Response("ok");
-    if (url.pathname === "/rss") return Response.json({ rss: process.memoryUsage.rss() });
+    if (url.pathname === '/healthz') return new Response('ok');
+    if (url.pathname === '/rss') return Response.json({ rss: process.memoryUsage.rss() });
     if (srv.upgrade(req, { data: { room: null } })) return undefined;
-    return new Response("upgrade required", { status: 426 });
+    return new Response('upgrade required', { status: 426 });
   },
   websocket: {
     // Same bounded backpressure policy the architecture asks of Parley, so the comparison is fair.
@@ -31,15 +31,15 @@ const server = Bun.serve<Conn, never>({
         ws.send('{"type":"error","message":"bad json"}');
         return;
       }
-      if (typeof msg.join === "string") {
+      if (typeof msg.join === 'string') {
         ws.subscribe(msg.join);
         ws.data.room = msg.join;
-        ws.send(JSON.stringify({ type: "joined", room: msg.join }));
+        ws.send(JSON.stringify({ type: 'joined', room: msg.join }));
         return;
       }
-      if (typeof msg.room === "string" && typeof msg.content === "string") {
+      if (typeof msg.room === 'string' && typeof msg.content === 'string') {
         const frame = JSON.stringify({
-          type: "message",
+          type: 'message',
           room: msg.room,
           content: msg.content,
           created_at: new Date().toISOString(),
@@ -51,7 +51,7 @@ const server = Bun.serve<Conn, never>({
 });
 
 console.log(`ready raw-bun ${server.port}`);
-process.on("SIGTERM", () => {
+process.on('SIGTERM', () => {
   server.stop(true);
   process.exit(0);
 });

@@ -1,140 +1,207 @@
 // Builds bench/results/RESULTS.md (every figure, Parley's ratio to each peer, targets) and
 // bench/results/fanout.svg from whatever bench/results/<scenario>.json files exist.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { PEERS, TARGETS } from "../lib/targets.ts";
-import { fanoutSvg } from "./svg.ts";
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PEERS, TARGETS } from '../lib/targets.ts';
+import { fanoutSvg } from './svg.ts';
 
 type Json = Record<string, any>;
-type Row = { label: string; better: "higher" | "lower" | "none"; values: Record<string, number | null | undefined> };
+type Row = { label: string; better: 'higher' | 'lower' | 'none'; values: Record<string, number | null | undefined> };
 
 const get = (o: any, path: string): number | null => {
-  const v = path.split(".").reduce((a, k) => (a == null ? undefined : a[k]), o);
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
+  const v = path.split('.').reduce((a, k) => (a == null ? undefined : a[k]), o);
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 };
 
 function num(v: number | null | undefined): string {
-  if (v === null || v === undefined) return "–";
-  if (Math.abs(v) >= 100) return Math.round(v).toLocaleString("en-US");
+  if (v === null || v === undefined) return '–';
+  if (Math.abs(v) >= 100) return Math.round(v).toLocaleString('en-US');
   return v >= 10 ? v.toFixed(1) : v.toFixed(2);
 }
 
 function ratio(a: number | null | undefined, b: number | null | undefined): string {
-  if (a == null || b == null || b === 0) return "–";
+  if (a == null || b == null || b === 0) return '–';
   return `${(a / b).toFixed(2)}×`;
 }
 
 function table(rows: Row[]): string {
-  const head = `| figure | ${TARGETS.join(" | ")} | ${PEERS.map((p) => `parley ÷ ${p}`).join(" | ")} |`;
-  const sep = `|${" --- |".repeat(1 + TARGETS.length + PEERS.length)}`;
+  const head = `| figure | ${TARGETS.join(' | ')} | ${PEERS.map((p) => `parley ÷ ${p}`).join(' | ')} |`;
+  const sep = `|${' --- |'.repeat(1 + TARGETS.length + PEERS.length)}`;
   const body = rows.map((r) => {
-    const arrow = r.better === "higher" ? " ↑" : r.better === "lower" ? " ↓" : "";
-    return `| ${r.label}${arrow} | ${TARGETS.map((t) => num(r.values[t])).join(" | ")} | ${PEERS.map((p) => ratio(r.values.parley, r.values[p])).join(" | ")} |`;
+    const arrow = r.better === 'higher' ? ' ↑' : r.better === 'lower' ? ' ↓' : '';
+    return `| ${r.label}${arrow} | ${TARGETS.map((t) => num(r.values[t])).join(' | ')} | ${PEERS.map((p) => ratio(r.values.parley, r.values[p])).join(' | ')} |`;
   });
-  return [head, sep, ...body].join("\n");
+  return [head, sep, ...body].join('\n');
 }
 
-function rowsFor(label: string, better: Row["better"], res: Json, pick: (r: any) => number | null): Row {
-  const values: Row["values"] = {};
+function rowsFor(label: string, better: Row['better'], res: Json, pick: (r: any) => number | null): Row {
+  const values: Row['values'] = {};
   for (const t of TARGETS) values[t] = res?.[t] && !res[t].error && !res[t].skipped ? pick(res[t]) : null;
   return { label, better, values };
 }
 
 function load(dir: string, name: string): Json | null {
   const f = join(dir, `${name}.json`);
-  return existsSync(f) ? JSON.parse(readFileSync(f, "utf8")) : null;
+  return existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : null;
+}
+
+/** Largest value of `key` anywhere inside `o` (steps are nested a few levels deep). */
+function maxOf(o: any, key: string): number {
+  if (!o || typeof o !== 'object') return 0;
+  let m = typeof o[key] === 'number' ? o[key] : 0;
+  for (const v of Object.values(o)) if (v && typeof v === 'object') m = Math.max(m, maxOf(v, key));
+  return m;
 }
 
 function notes(doc: Json): string[] {
-  return Object.entries(doc.results ?? {})
+  const out = Object.entries(doc.results ?? {})
     .filter(([, r]: [string, any]) => r?.error || r?.skipped)
-    .map(([t, r]: [string, any]) => `- ${t}: ${r.error ? `**error**: ${String(r.error).split("\n")[0]}` : `skipped (${r.skipped})`}`);
+    .map(([t, r]: [string, any]) => `- ${t}: ${r.error ? `**error**: ${String(r.error).split('\n')[0]}` : `skipped (${r.skipped})`}`);
+  // Other jobs on the machine steal the cores the figures depend on: say so next to the figures.
+  for (const [t, r] of Object.entries<any>(doc.results ?? {})) {
+    const other = Math.max(maxOf(r, 'other_cpu_pct'), maxOf(r, 'background_cpu_pct_before'));
+    if (other >= 30) out.push(`- ⚠ ${t}: other processes used up to ${other}% of a core during this run; its figures are understated`);
+  }
+  return out;
 }
 
-const mark = (ok: boolean | null) => (ok === null ? "not measured" : ok ? "**met**" : "**missed**");
+const mark = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? '**met**' : '**missed**');
 
 /** Writes RESULTS.md and fanout.svg; returns the markdown. */
 export function writeReport(dir: string): string {
-  const out: string[] = ["# Parley benchmark results", ""];
+  const out: string[] = ['# Parley benchmark results', ''];
   const targets: string[] = [];
-  const fan = load(dir, "fanout");
-  const subsKeys: string[] = fan ? [...new Set(Object.values(fan.results).flatMap((r: any) => Object.keys(r?.subscribers ?? {})))].sort((a, b) => +a - +b) : [];
-  const anyDoc = fan ?? load(dir, "rooms") ?? load(dir, "capacity") ?? load(dir, "persisted");
+  const fan = load(dir, 'fanout');
+  const subsKeys: string[] = fan
+    ? [...new Set(Object.values(fan.results).flatMap((r: any) => Object.keys(r?.subscribers ?? {})))].sort((a, b) => +a - +b)
+    : [];
+  const anyDoc = fan ?? load(dir, 'rooms') ?? load(dir, 'capacity') ?? load(dir, 'persisted');
   if (anyDoc) {
     const m = anyDoc.machine;
-    out.push(`Machine: ${m.cpus} cores (${m.cpu_model}), ${m.mem_gb} GB RAM; Bun ${m.bun}, Node ${m.node}. ` +
-      `Load generator and server share the machine; \`server cpu\`/\`loadgen cpu\` per step are in the JSON files. ` +
-      `↑ higher is better, ↓ lower is better; ratios are Parley's figure divided by the peer's.`, "");
+    out.push(
+      `Machine: ${m.cpus} cores (${m.cpu_model}), ${m.mem_gb} GB RAM; Bun ${m.bun}, Node ${m.node}. ` +
+        `Load generator and server share the machine; \`server cpu\`/\`loadgen cpu\` per step are in the JSON files. ` +
+        `↑ higher is better, ↓ lower is better; ratios are Parley's figure divided by the peer's.`,
+      '',
+    );
   }
   if (fan) {
-    out.push(`## Fan-out (one channel, one sender) — ${fan.mode} run, ${fan.generated_at}`, "");
+    out.push(`## Fan-out (one channel, one sender) — ${fan.mode} run, ${fan.generated_at}`, '');
     const rows: Row[] = [];
     for (const k of subsKeys) {
-      rows.push(rowsFor(`${k} subs: deliveries/s at saturation`, "higher", fan.results, (r) => get(r, `subscribers.${k}.saturation_deliveries_per_s`)));
-      rows.push(rowsFor(`${k} subs: p50 ms at half saturation`, "lower", fan.results, (r) => get(r, `subscribers.${k}.half.p50_ms`)));
-      rows.push(rowsFor(`${k} subs: p99 ms at half saturation`, "lower", fan.results, (r) => get(r, `subscribers.${k}.half.p99_ms`)));
-      rows.push(rowsFor(`${k} subs: delivered at half saturation (%)`, "higher", fan.results, (r) => { const v = get(r, `subscribers.${k}.half.ratio`); return v === null ? null : v * 100; }));
+      rows.push(
+        rowsFor(`${k} subs: deliveries/s at saturation`, 'higher', fan.results, (r) =>
+          get(r, `subscribers.${k}.saturation_deliveries_per_s`),
+        ),
+      );
+      rows.push(rowsFor(`${k} subs: p50 ms at half saturation`, 'lower', fan.results, (r) => get(r, `subscribers.${k}.half.p50_ms`)));
+      rows.push(rowsFor(`${k} subs: p99 ms at half saturation`, 'lower', fan.results, (r) => get(r, `subscribers.${k}.half.p99_ms`)));
+      rows.push(
+        rowsFor(`${k} subs: delivered at half saturation (%)`, 'higher', fan.results, (r) => {
+          const v = get(r, `subscribers.${k}.half.ratio`);
+          return v === null ? null : v * 100;
+        }),
+      );
     }
-    out.push(table(rows), "", ...notes(fan), "", "![fan-out chart](fanout.svg)", "");
-    const d = rows.find((r) => r.label.startsWith("1000 subs: deliveries"))?.values;
-    const p = rows.find((r) => r.label.startsWith("1000 subs: p99"))?.values;
+    const why = subsKeys.flatMap((k) =>
+      Object.entries<any>(fan.results)
+        .filter(([, r]) => r?.subscribers?.[k])
+        .map(
+          ([t, r]) =>
+            `- ${t}, ${k} subs: saturated at ${num(r.subscribers[k].saturation_send_rate)} msg/s — ${r.subscribers[k].saturation_reason}`,
+        ),
+    );
+    out.push(table(rows), '', ...notes(fan), ...why, '', '![fan-out chart](fanout.svg)', '');
+    const d = rows.find((r) => r.label.startsWith('1000 subs: deliveries'))?.values;
+    const p = rows.find((r) => r.label.startsWith('1000 subs: p99'))?.values;
     const vs = (peer: string, x: number) => (d?.parley != null && d?.[peer] != null ? d.parley >= x * d[peer]! : null);
-    targets.push(`| fan-out 1,000 subs ≥ 40% of raw Bun | ${ratio(d?.parley, d?.["raw-bun"])} | ${mark(vs("raw-bun", 0.4))} |`);
-    targets.push(`| fan-out 1,000 subs ≥ 5× tRPC adapter on Node | ${ratio(d?.parley, d?.["trpc-node"])} | ${mark(vs("trpc-node", 5))} |`);
-    targets.push(`| fan-out 1,000 subs ≥ 3× Socket.IO | ${ratio(d?.parley, d?.["socketio-node"])} | ${mark(vs("socketio-node", 3))} |`);
+    targets.push(`| fan-out 1,000 subs ≥ 40% of raw Bun | ${ratio(d?.parley, d?.['raw-bun'])} | ${mark(vs('raw-bun', 0.4))} |`);
+    targets.push(`| fan-out 1,000 subs ≥ 5× tRPC adapter on Node | ${ratio(d?.parley, d?.['trpc-node'])} | ${mark(vs('trpc-node', 5))} |`);
+    targets.push(`| fan-out 1,000 subs ≥ 3× Socket.IO | ${ratio(d?.parley, d?.['socketio-node'])} | ${mark(vs('socketio-node', 3))} |`);
     targets.push(`| fan-out p99 < 50 ms at half saturation | ${num(p?.parley)} ms | ${mark(p?.parley == null ? null : p.parley < 50)} |`);
-    writeFileSync(join(dir, "fanout.svg"), fanoutSvg(
-      subsKeys.map((k) => `${Number(k).toLocaleString("en-US")} subscribers`),
-      TARGETS.map((t) => ({ target: t, values: subsKeys.map((k) => get(fan.results[t], `subscribers.${k}.saturation_deliveries_per_s`)) })),
-      TARGETS.map((t) => ({ target: t, values: subsKeys.map((k) => get(fan.results[t], `subscribers.${k}.half.p99_ms`)) })),
-      `${fan.mode} run ${fan.generated_at}`,
-    ));
+    writeFileSync(
+      join(dir, 'fanout.svg'),
+      fanoutSvg(
+        subsKeys.map((k) => `${Number(k).toLocaleString('en-US')} subscribers`),
+        TARGETS.map((t) => ({
+          target: t,
+          values: subsKeys.map((k) => get(fan.results[t], `subscribers.${k}.saturation_deliveries_per_s`)),
+        })),
+        TARGETS.map((t) => ({ target: t, values: subsKeys.map((k) => get(fan.results[t], `subscribers.${k}.half.p99_ms`)) })),
+        `${fan.mode} run ${fan.generated_at}`,
+      ),
+    );
   }
-  const rooms = load(dir, "rooms");
+  const rooms = load(dir, 'rooms');
   if (rooms) {
-    out.push(`## Many rooms — ${rooms.mode} run, ${rooms.generated_at}`, "");
+    out.push(`## Many rooms — ${rooms.mode} run, ${rooms.generated_at}`, '');
     const r0: any = Object.values(rooms.results).find((r: any) => r?.rooms);
-    if (r0) out.push(`${r0.rooms} rooms × ${r0.room_size} subscribers, one sender per room.`, "");
-    out.push(table([
-      rowsFor("deliveries/s at saturation", "higher", rooms.results, (r) => get(r, "saturation_deliveries_per_s")),
-      rowsFor("p50 ms at half saturation", "lower", rooms.results, (r) => get(r, "half.p50_ms")),
-      rowsFor("p99 ms at half saturation", "lower", rooms.results, (r) => get(r, "half.p99_ms")),
-      rowsFor("connections", "none", rooms.results, (r) => get(r, "connections")),
-    ]), "", ...notes(rooms), "");
+    if (r0) out.push(`${r0.rooms} rooms × ${r0.room_size} subscribers, one sender per room.`, '');
+    out.push(
+      table([
+        rowsFor('deliveries/s at saturation', 'higher', rooms.results, (r) => get(r, 'saturation_deliveries_per_s')),
+        rowsFor('p50 ms at half saturation', 'lower', rooms.results, (r) => get(r, 'half.p50_ms')),
+        rowsFor('p99 ms at half saturation', 'lower', rooms.results, (r) => get(r, 'half.p99_ms')),
+        rowsFor('connections', 'none', rooms.results, (r) => get(r, 'connections')),
+      ]),
+      '',
+      ...notes(rooms),
+      ...Object.entries<any>(rooms.results)
+        .filter(([, r]) => r?.saturation_reason)
+        .map(([t, r]) => `- ${t}: saturated at ${num(r.saturation_send_rate)} msg/s in total — ${r.saturation_reason}`),
+      '',
+    );
   }
-  const pers = load(dir, "persisted");
+  const pers = load(dir, 'persisted');
   const pv = pers?.results?.parley?.variants;
   if (pers && pv) {
-    out.push(`## Persisted sends on PostgreSQL (Parley only) — ${pers.mode} run, ${pers.generated_at}`, "");
-    out.push("| variant | closed loop acked/s ↑ | p50 ms | p99 ms | open loop @10k/s acked/s ↑ | p50 ms | p99 ms | errors |", "| --- | --- | --- | --- | --- | --- | --- | --- |");
+    out.push(`## Persisted sends on PostgreSQL (Parley only) — ${pers.mode} run, ${pers.generated_at}`, '');
+    out.push(
+      '| variant | closed loop acked/s ↑ | p50 ms | p99 ms | open loop @10k/s acked/s ↑ | p50 ms | p99 ms | errors |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
     for (const [k, v] of Object.entries<any>(pv)) {
-      out.push(`| ${v.senders} senders × ${v.window} in flight, ${k.replace("_", " ")} | ${num(v.closed_loop.acked_per_s)} | ${num(v.closed_loop.p50_ms)} | ${num(v.closed_loop.p99_ms)} | ${num(v.open_loop.acked_per_s)} | ${num(v.open_loop.p50_ms)} | ${num(v.open_loop.p99_ms)} | ${v.closed_loop.errors + v.open_loop.errors} |`);
+      out.push(
+        `| ${v.senders} senders × ${v.window} in flight, ${k.replace('_', ' ')} | ${num(v.closed_loop.acked_per_s)} | ${num(v.closed_loop.p50_ms)} | ${num(v.closed_loop.p99_ms)} | ${num(v.open_loop.acked_per_s)} | ${num(v.open_loop.p50_ms)} | ${num(v.open_loop.p99_ms)} | ${v.closed_loop.errors + v.open_loop.errors} |`,
+      );
     }
     const v: any = Object.values(pv)[0];
     const best = Math.max(v.closed_loop.acked_per_s, v.open_loop.acked_per_s);
     const p99 = v.open_loop.acked_per_s >= v.closed_loop.acked_per_s ? v.open_loop.p99_ms : v.closed_loop.p99_ms;
-    out.push("", ...notes(pers), "");
+    out.push('', ...notes(pers), '');
     targets.push(`| persisted ≥ 10,000 acked msg/s | ${num(best)}/s | ${mark(best >= 10000)} |`);
     targets.push(`| persisted p99 ack < 50 ms (at that rate) | ${num(p99)} ms | ${mark(p99 == null ? null : p99 < 50)} |`);
-  } else if (pers) out.push("## Persisted sends", "", ...notes(pers), "");
-  const cap = load(dir, "capacity");
+  } else if (pers) out.push('## Persisted sends', '', ...notes(pers), '');
+  const cap = load(dir, 'capacity');
   if (cap) {
-    out.push(`## Capacity (idle subscribed connections) — ${cap.mode} run, ${cap.generated_at}`, "");
-    const kb = (r: any) => { const v = get(r, "rss_per_conn_bytes"); return v === null ? null : v / 1024; };
-    out.push(table([
-      rowsFor("connections requested", "none", cap.results, (r) => get(r, "requested")),
-      rowsFor("connections reached", "higher", cap.results, (r) => get(r, "reached")),
-      rowsFor("server RSS per connection (KB)", "lower", cap.results, kb),
-      rowsFor("server RSS with all connected (MB)", "lower", cap.results, (r) => { const v = get(r, "rss_after_bytes"); return v === null ? null : v / 2 ** 20; }),
-      rowsFor("connects/s", "higher", cap.results, (r) => get(r, "connects_per_s")),
-    ]), "", ...notes(cap), "");
+    out.push(`## Capacity (idle subscribed connections) — ${cap.mode} run, ${cap.generated_at}`, '');
+    const kb = (r: any) => {
+      const v = get(r, 'rss_per_conn_bytes');
+      return v === null ? null : v / 1024;
+    };
+    out.push(
+      table([
+        rowsFor('connections requested', 'none', cap.results, (r) => get(r, 'requested')),
+        rowsFor('connections reached', 'higher', cap.results, (r) => get(r, 'reached')),
+        rowsFor('server RSS per connection (KB)', 'lower', cap.results, kb),
+        rowsFor('server RSS with all connected (MB)', 'lower', cap.results, (r) => {
+          const v = get(r, 'rss_after_bytes');
+          return v === null ? null : v / 2 ** 20;
+        }),
+        rowsFor('connects/s', 'higher', cap.results, (r) => get(r, 'connects_per_s')),
+      ]),
+      '',
+      ...notes(cap),
+      '',
+    );
     const v = cap.results?.parley ? kb(cap.results.parley) : null;
     targets.push(`| capacity < 10 KB server RSS per connection | ${num(v)} KB | ${mark(v === null ? null : v < 10)} |`);
   }
-  const hist = load(dir, "history");
-  if (hist) out.push("## History page and search at 1M messages", "", "```json", JSON.stringify(hist.results?.parley ?? {}, null, 2), "```", "");
-  if (targets.length) out.push("## Targets", "", "| target | Parley | verdict |", "| --- | --- | --- |", ...targets, "");
-  const md = out.join("\n");
-  writeFileSync(join(dir, "RESULTS.md"), md);
+  const hist = load(dir, 'history');
+  if (hist)
+    out.push('## History page and search at 1M messages', '', '```json', JSON.stringify(hist.results?.parley ?? {}, null, 2), '```', '');
+  if (targets.length) out.push('## Targets', '', '| target | Parley | verdict |', '| --- | --- | --- |', ...targets, '');
+  const md = out.join('\n');
+  writeFileSync(join(dir, 'RESULTS.md'), md);
   return md;
 }

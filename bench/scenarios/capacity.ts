@@ -1,11 +1,11 @@
 // Scenario 4: N idle subscribed connections -> server RSS per connection and connect rate.
 // N defaults to the fd hard limit minus headroom; the count actually reached is what is reported.
-import type { Options } from "../lib/cli.ts";
-import { fmt, say } from "../lib/progress.ts";
-import { rssBytes } from "../lib/server-proc.ts";
-import type { TargetName } from "../lib/targets.ts";
-import type { ConnSpec } from "../lib/worker.ts";
-import { withTarget, type TargetResult } from "./common.ts";
+import type { Options } from '../lib/cli.ts';
+import { fmt, say } from '../lib/progress.ts';
+import { rssBytes } from '../lib/server-proc.ts';
+import type { TargetName } from '../lib/targets.ts';
+import type { ConnSpec } from '../lib/worker.ts';
+import { withTarget, type TargetResult } from './common.ts';
 
 const PER_ROOM = 200;
 
@@ -17,7 +17,7 @@ export async function capacity(opts: Options, target: TargetName): Promise<Targe
   return withTarget(target, { rooms: R, users, label }, opts, async (run, pool) => {
     await Bun.sleep(1000); // let start-up allocations settle before the baseline
     const before = rssBytes(run.server.pid);
-    const specs: ConnSpec[] = Array.from({ length: N }, (_, i) => ({ r: "sub", room: run.world.rooms[i % R]!, u: i % users }));
+    const specs: ConnSpec[] = Array.from({ length: N }, (_, i) => ({ r: 'sub', room: run.world.rooms[i % R]!, u: i % users }));
     const ticker = setInterval(async () => {
       const s = await pool.stats(0);
       say(`  ${label} ${target}: ${fmt.n(s.open)} open, server rss ${(rssBytes(run.server.pid) / 2 ** 20).toFixed(0)} MB`);
@@ -42,8 +42,8 @@ export async function capacity(opts: Options, target: TargetName): Promise<Targe
     say(
       `  ${label} ${target}: ${fmt.n(c.ok)}/${fmt.n(N)} connected at ${fmt.n(res.connects_per_s)}/s, ` +
         `rss ${(before / 2 ** 20).toFixed(0)} -> ${(after / 2 ** 20).toFixed(0)} MB, ` +
-        `${res.rss_per_conn_bytes === null ? "-" : (res.rss_per_conn_bytes / 1024).toFixed(2)} KB/conn` +
-        (c.failed ? ` (${c.failed} failed: ${c.error})` : ""),
+        `${res.rss_per_conn_bytes === null ? '-' : (res.rss_per_conn_bytes / 1024).toFixed(2)} KB/conn` +
+        (c.failed ? ` (${c.failed} failed: ${c.error})` : ''),
     );
     return res;
   });

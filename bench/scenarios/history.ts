@@ -5,11 +5,11 @@
 //   measure: messages.list (newest page, a deep page via before_seq) and messages.search
 //            (common term, rare term) over HTTP, closed loop with a few concurrent clients;
 //   return:  { list_newest: {p50_ms, p99_ms, per_s}, list_deep: {...}, search_common: {...}, search_rare: {...} }
-import type { Options } from "../lib/cli.ts";
-import type { TargetName } from "../lib/targets.ts";
-import type { TargetResult } from "./common.ts";
+import type { Options } from '../lib/cli.ts';
+import type { TargetName } from '../lib/targets.ts';
+import type { TargetResult } from './common.ts';
 
 export async function history(_opts: Options, target: TargetName): Promise<TargetResult> {
-  if (target !== "parley") return { skipped: "Parley only" };
-  return { skipped: "not implemented yet (scenario 5 hook, see bench/scenarios/history.ts)" };
+  if (target !== 'parley') return { skipped: 'Parley only' };
+  return { skipped: 'not implemented yet (scenario 5 hook, see bench/scenarios/history.ts)' };
 }
