@@ -88,6 +88,7 @@ class GatewayConnection implements GatewayLike {
     const sink: Sink = {
       userId: this.caller.id,
       shareKey: 'raw',
+      started() {},
       frame: (_id, json) => json,
       deliver: (_id, json) => void ws.send(json),
       joinTopic: (topic) => void ws.subscribe(topic),

@@ -124,6 +124,7 @@ export function createHub(deps: HubDeps) {
       try {
         await Promise.all([st.ready, ...relayed.map((r) => r.ready)]);
         a.lastSent = opts.lastEventId ?? st.positionOf(a);
+        sink.started();
         for (const event of (await opts.prelude?.()) ?? []) sink.deliver(a.lastSent, JSON.stringify(event), false);
         if (opts.lastEventId !== null) await replay(st, a, opts.lastEventId);
         st.release(a);

@@ -37,6 +37,7 @@ export class LiveSubscription<TDurable, TEphemeral> implements AsyncIterable<Tra
     const sink: Sink = {
       userId: this[LIVE].userId,
       shareKey: null,
+      started() {},
       frame: () => '',
       deliver(id, json, isTracked) {
         const event = JSON.parse(json);

@@ -17,6 +17,11 @@ export interface Sink {
   readonly userId: string;
   /** Key of a shared topic frame, or null for one-by-one delivery. */
   readonly shareKey: string | null;
+  /**
+   * The subscription is live: its position is fixed, and every event committed from now on will
+   * reach it. Called once, before the prelude and backlog (tRPC's `started` goes out here).
+   */
+  started(): void;
   /** The shared frame for an event; called once per key per event. */
   frame(id: number, json: string, tracked: boolean): string;
   /** Delivers one event to this sink alone. */

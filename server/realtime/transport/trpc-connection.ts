@@ -164,7 +164,7 @@ export class TrpcConnection {
       this.subscriptions.set(key, { abort });
     }
     const ctx = await this.ctx!;
-    const started = performance.now();
+    const begun = performance.now();
     try {
       const result = await callTRPCProcedure({
         router: appRouter,
@@ -175,12 +175,16 @@ export class TrpcConnection {
         signal: abort?.signal,
         batchIndex: 0,
       });
-      this.deps.metrics.procedureSeconds.observe({ path, transport: 'ws' }, (performance.now() - started) / 1000);
+      this.deps.metrics.procedureSeconds.observe({ path, transport: 'ws' }, (performance.now() - begun) / 1000);
       if (!abort) return this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'data', data: result } } as TRPCResponseMessage);
       if (abort.signal.aborted || this.closed) return;
-      this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'started' } } as TRPCResponseMessage);
-      if (isLive(result)) await this.openLive(id, key, jsonrpc === '2.0', result[LIVE], abort);
-      else await this.iterate(id, jsonrpc, result as AsyncIterable<unknown>, abort);
+      const started = () => this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'started' } } as TRPCResponseMessage);
+      // A live stream says `started` once its position is fixed (see Sink.started); anything else at once.
+      if (isLive(result)) await this.openLive(id, key, jsonrpc === '2.0', result[LIVE], abort, started);
+      else {
+        started();
+        await this.iterate(id, jsonrpc, result as AsyncIterable<unknown>, abort);
+      }
     } catch (cause) {
       if (abort) this.subscriptions.delete(key);
       if (!abort?.signal.aborted) this.fail(id, info, cause, ctx);
@@ -188,13 +192,14 @@ export class TrpcConnection {
   }
 
   /** Serves a live stream natively: frames are spliced around the shared event JSON. */
-  private async openLive(id: RequestId, key: string, jsonrpc: boolean, source: LiveSource, abort: AbortController) {
+  private async openLive(id: RequestId, key: string, jsonrpc: boolean, source: LiveSource, abort: AbortController, started: () => void) {
     const idJson = JSON.stringify(id);
     const frame = frameBuilder(idJson, jsonrpc);
     const ws = this.ws;
     const sink: Sink = {
       userId: source.userId,
       shareKey: jsonrpc ? `${idJson}/2.0` : idJson,
+      started,
       frame,
       deliver: (id, json, tracked) => void ws.send(frame(id, json, tracked)),
       joinTopic: (topic) => void ws.subscribe(topic),
