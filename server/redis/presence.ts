@@ -9,10 +9,14 @@ const SWEEP_EVERY_MS = 5_000;
 
 // Entries are `<userId>|<username>|<node>|<conn>` in one sorted set per scope (all scores 0),
 // so a user's entries are one lexicographic range: "is anyone of this user here" is one lookup.
+// Joining also registers the node (alive key and node list) in the same step, so no entry can
+// exist for a node the sweepers do not know about (one that dies before its first heartbeat).
 const JOIN = `
 local before = #redis.call('ZRANGEBYLEX', KEYS[1], '[' .. ARGV[1] .. '|', '[' .. ARGV[1] .. '|\\255', 'LIMIT', 0, 1)
 redis.call('ZADD', KEYS[1], 0, ARGV[2])
 redis.call('SADD', KEYS[2], ARGV[3] .. '\\n' .. ARGV[2])
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[4], 'NX')
+redis.call('SADD', KEYS[4], ARGV[5])
 return before == 0 and 1 or 0`;
 
 const LEAVE = `
@@ -48,10 +52,13 @@ export function createRedisPresence(opts: { redis: Redis; prefix: string; nodeId
   }
 
   /** Puts this node's entries back after an outage (another node may have swept them meanwhile). */
+  const join = (scope: string, userId: string, member: string) =>
+    redis.eval(JOIN, 4, scopeKey(scope), nodeEntries(nodeId), aliveKey(nodeId), nodesKey, userId, member, scope, NODE_TTL_MS, nodeId);
+
   async function reregister() {
     await heartbeat();
     for (const [scope, members] of mine) {
-      for (const member of members) await redis.eval(JOIN, 2, scopeKey(scope), nodeEntries(nodeId), member.split('|')[0]!, member, scope);
+      for (const member of members) await join(scope, member.split('|')[0]!, member);
     }
   }
 
@@ -75,9 +82,10 @@ export function createRedisPresence(opts: { redis: Redis; prefix: string; nodeId
   let down = false;
   redis.on('close', () => (down = true));
   redis.on('ready', () => {
-    if (!down) return;
+    const after = down;
     down = false;
-    reregister().catch((error) => log.warn('presence re-registration failed', { error: error.message }));
+    const work = after ? reregister() : heartbeat();
+    work.catch((error) => log.warn('presence registration failed', { error: error.message }));
   });
   void heartbeat().catch(() => {});
   const timers = [
@@ -103,7 +111,7 @@ export function createRedisPresence(opts: { redis: Redis; prefix: string; nodeId
       remember(scope, member, true);
       const firstHere = await local.join(scope, who, connId);
       try {
-        return (await redis.eval(JOIN, 2, scopeKey(scope), nodeEntries(nodeId), who.id, member, scope)) === 1;
+        return (await join(scope, who.id, member)) === 1;
       } catch {
         return firstHere;
       }

@@ -50,7 +50,7 @@ export function createServices(deps: ServiceDeps) {
     groups: createGroupService({ ...shared, reads }),
     members: createMemberService({ ...shared, presence }),
     channels: createChannelService({ ...shared, reads }),
-    messages: createMessageService({ ...shared, limiter, rateLimit }),
+    messages: createMessageService({ ...shared, database, limiter, rateLimit }),
     dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users }),
     reads,
     search: createSearchService({ database, access }),

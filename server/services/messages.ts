@@ -2,7 +2,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type * as wire from '../../shared/entities.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import type { RateLimit } from '../config.ts';
-import type { Db } from '../db/client.ts';
+import type { Database, Db } from '../db/client.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { messages, reactions, users } from '../db/schema/index.ts';
 import { tooManyRequests } from '../errors.ts';
@@ -20,6 +20,7 @@ import { createSendBatcher } from './send-batch.ts';
 
 export interface MessageDeps {
   db: Db;
+  database: Database;
   access: Access;
   eventLog: EventLog;
   notifier: Notifier;
@@ -42,7 +43,7 @@ export function createMessageService(deps: MessageDeps) {
   const { db, access, eventLog, notifier, limiter, rateLimit } = deps;
   const throttle = createSendThrottle(limiter, rateLimit);
   const ops = createMessageOps(channelMessages(access), deps);
-  const batcher = createSendBatcher(deps);
+  const batcher = createSendBatcher({ database: deps.database, eventLog, notifier });
 
   async function byNonce(senderId: string, nonce: string): Promise<wire.Message | null> {
     const [row] = await db
