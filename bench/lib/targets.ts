@@ -36,7 +36,8 @@ function command(name: TargetName, port: number): string[] {
   const bun = process.execPath; // the bun binary itself, so /proc/<pid> is the server, not a wrapper
   switch (name) {
     case 'parley':
-      return [bun, 'server/index.ts'];
+      // BENCH_PARLEY_FLAGS passes runtime flags to the server, e.g. "--cpu-prof-md --cpu-prof-dir=/tmp/prof".
+      return [bun, ...(process.env.BENCH_PARLEY_FLAGS?.split(' ').filter(Boolean) ?? []), 'server/index.ts'];
     case 'raw-bun':
       return [bun, 'bench/peers/raw-bun.ts', String(port)];
     case 'trpc-node':
