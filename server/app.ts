@@ -76,7 +76,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     metrics,
     origins,
     acceptGateway: gateway.accept,
-    openGateway: (ws, init) => gateway.open(ws, init as GatewayInit),
+    openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
   });
   const fetch = createHttpHandler({
     services,
@@ -113,6 +113,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
       const deadline = Date.now() + config.shutdownGraceSeconds * 1000;
       while (sockets.connectionCount() > 0 && Date.now() < deadline) await Bun.sleep(50);
       sockets.closeAll();
+      sockets.dispose();
       await server!.stop(true);
       typing.dispose();
       await hub.close();

@@ -24,6 +24,11 @@ export interface TokenService {
 
 /** Signs and verifies access tokens with algorithm, issuer, audience, typ and expiry pinned. */
 export function createTokenService(secret: Uint8Array, now: () => number = Date.now): TokenService {
+  // Imported once: jose would otherwise import the raw secret as a new CryptoKey on every call.
+  const key = crypto.subtle.importKey('raw', secret as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
   return {
     async sign(userId, username) {
       const iat = Math.floor(now() / 1000);
@@ -34,12 +39,12 @@ export function createTokenService(secret: Uint8Array, now: () => number = Date.
         .setSubject(userId)
         .setIssuedAt(iat)
         .setExpirationTime(iat + LIMITS.accessTokenSeconds)
-        .sign(secret);
+        .sign(await key);
       return { token, expiresIn: LIMITS.accessTokenSeconds };
     },
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, secret, {
+        const { payload } = await jwtVerify(token, await key, {
           algorithms: [ALG],
           issuer: ISSUER,
           audience: AUDIENCE,

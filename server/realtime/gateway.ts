@@ -7,6 +7,7 @@ import type { Services } from '../services/index.ts';
 import { LIVE, type LiveSubscription } from './live.ts';
 import type { Sink } from './sink.ts';
 import { CLOSE_TOKEN_EXPIRED } from './transport/trpc-connection.ts';
+import type { ExpiryWheel } from './transport/expiry.ts';
 import type { GatewayLike, SocketData } from './transport/websocket.ts';
 
 /** What an accepted gateway upgrade carries into the socket. */
@@ -49,8 +50,8 @@ export function createGateway(deps: { services: Services; log: Logger }) {
     }
   }
 
-  function open(ws: ServerWebSocket<SocketData>, init: GatewayInit): GatewayLike {
-    return new GatewayConnection(ws, init, deps);
+  function open(ws: ServerWebSocket<SocketData>, init: GatewayInit, expiry: ExpiryWheel): GatewayLike {
+    return new GatewayConnection(ws, init, deps, expiry);
   }
 
   return { accept, open };
@@ -61,15 +62,17 @@ class GatewayConnection implements GatewayLike {
   private readonly caller: { id: string; username: string };
   private close: (() => void) | null = null;
   private closed = false;
-  private readonly expiry: ReturnType<typeof setTimeout>;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly cancelExpiry: () => void;
 
   constructor(
     private readonly ws: ServerWebSocket<SocketData>,
     private readonly init: GatewayInit,
     private readonly deps: { services: Services; log: Logger },
+    expiry: ExpiryWheel,
   ) {
     this.caller = { id: init.auth.userId, username: init.auth.username };
-    this.expiry = setTimeout(() => ws.close(CLOSE_TOKEN_EXPIRED, 'access token expired'), Math.max(0, init.auth.exp * 1000 - Date.now()));
+    this.cancelExpiry = expiry.add(this, init.auth.exp);
     void this.start().catch((err) => this.refuse(err));
   }
 
@@ -115,16 +118,24 @@ class GatewayConnection implements GatewayLike {
     } catch {
       return this.error('frame is not JSON');
     }
-    this.handle(frame).catch((err) => {
-      if (err instanceof DomainError) return this.error(err.message);
-      this.deps.log.error('gateway frame failed', { error: err });
-      this.error('Internal server error');
-    });
+    // One frame at a time, in arrival order: an ICE candidate must not overtake its answer, nor a
+    // typing `false` its `true`, while the one before waits on the database.
+    this.queue = this.queue.then(() =>
+      this.handle(frame).catch((err) => {
+        if (err instanceof DomainError) return this.error(err.message);
+        this.deps.log.error('gateway frame failed', { error: err });
+        this.error('Internal server error');
+      }),
+    );
+  }
+
+  expire() {
+    this.ws.close(CLOSE_TOKEN_EXPIRED, 'access token expired');
   }
 
   onClose() {
     this.closed = true;
-    clearTimeout(this.expiry);
+    this.cancelExpiry();
     this.close?.();
     void this.deps.services.realtime.disconnected(this.caller, this.id).catch(() => {});
   }

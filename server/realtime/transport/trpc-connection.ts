@@ -14,18 +14,36 @@ import { appRouter } from '../../routers/index.ts';
 import type { Services } from '../../services/index.ts';
 import { createContextInner, type Context } from '../../trpc/context.ts';
 import { isLive, LIVE, type LiveSource } from '../live.ts';
-import type { Sink } from '../sink.ts';
-import { frameBuilder } from './frames.ts';
+import type { ExpiryWheel } from './expiry.ts';
+import { TrpcSink, type FrameBuilder } from './trpc-sink.ts';
 
 export interface TransportDeps {
   services: Services;
   log: Logger;
   metrics: Metrics;
+  expiry: ExpiryWheel;
+  /** The frame builder for a subscription id; shared by every subscription with that id. */
+  frames(idJson: string, jsonrpc: boolean): FrameBuilder;
 }
 
 type RequestId = string | number;
-interface ActiveSubscription {
-  abort: AbortController;
+
+/** A running subscription: stopping it runs its close (detach, leave presence) once. */
+class ActiveSubscription {
+  stopped = false;
+  private close: (() => void) | null = null;
+
+  /** Hands over the close; runs it at once if the subscription was stopped meanwhile. */
+  opened(close: () => void) {
+    if (this.stopped) close();
+    else this.close = close;
+  }
+
+  stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.close?.();
+  }
 }
 
 /** Subscriptions one socket may hold at once. */
@@ -42,9 +60,10 @@ export class TrpcConnection {
   readonly id = crypto.randomUUID();
   private ctx: Promise<Context> | null = null;
   private readonly subscriptions = new Map<string, ActiveSubscription>();
-  private expiryTimer: ReturnType<typeof setTimeout> | null = null;
+  private cancelExpiry: (() => void) | null = null;
   private caller: { id: string; username: string } | null = null;
   private closed = false;
+  private ordered: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: ServerWebSocket<unknown>,
@@ -86,16 +105,26 @@ export class TrpcConnection {
         );
         continue;
       }
-      this.handle(msg).catch((error) => this.deps.log.error('websocket request failed', { error }));
+      // Typing and signals from one socket take effect in the order they were sent (an ICE
+      // candidate must not overtake its answer); everything else runs concurrently.
+      const ordered = msg.method === 'mutation' && msg.params.path.startsWith('realtime.');
+      const run = () => this.handle(msg).catch((error) => this.deps.log.error('websocket request failed', { error }));
+      if (ordered) this.ordered = this.ordered.then(run);
+      else void run();
     }
   }
 
   onClose() {
     this.closed = true;
-    for (const sub of this.subscriptions.values()) sub.abort.abort();
+    for (const sub of this.subscriptions.values()) sub.stop();
     this.subscriptions.clear();
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.cancelExpiry?.();
     if (this.caller) void this.deps.services.realtime.disconnected(this.caller, this.id).catch(() => {});
+  }
+
+  /** Called by the expiry wheel when the access token runs out; the client reconnects with a fresh one. */
+  expire() {
+    this.ws.close(CLOSE_TOKEN_EXPIRED, 'access token expired');
   }
 
   /** Tells the client to reconnect (graceful shutdown); a stock client reconnects and resumes. */
@@ -108,8 +137,7 @@ export class TrpcConnection {
     const ctx = await createContextInner({ services, log, token, ip: this.ip, connection: { id: this.id } });
     if (ctx.auth && !this.closed) {
       this.caller = { id: ctx.auth.userId, username: ctx.auth.username };
-      const ms = ctx.auth.exp * 1000 - Date.now();
-      this.expiryTimer = setTimeout(() => this.ws.close(CLOSE_TOKEN_EXPIRED, 'access token expired'), Math.max(0, ms));
+      this.cancelExpiry = this.deps.expiry.add(this, ctx.auth.exp);
       await services.realtime.connected(this.caller, this.id);
       if (this.closed) void services.realtime.disconnected(this.caller, this.id);
     }
@@ -142,7 +170,7 @@ export class TrpcConnection {
     const { id, jsonrpc } = msg;
     if (id === null) return this.fail(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }));
     const key = JSON.stringify(id);
-    if (msg.method === 'subscription.stop') return this.stop(key);
+    if (msg.method === 'subscription.stop') return this.stop(key, true);
     const type = msg.method;
     const { path, lastEventId } = msg.params;
     let input = msg.params.input;
@@ -150,98 +178,94 @@ export class TrpcConnection {
       input = typeof input === 'object' && input !== null ? { ...input, lastEventId } : (input ?? { lastEventId });
     const info = { path, type, input, jsonrpc };
 
-    let abort: AbortController | null = null;
+    let sub: ActiveSubscription | null = null;
     if (type === 'subscription') {
       if (this.subscriptions.has(key)) return this.fail(id, info, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate id ${id}` }));
       if (this.subscriptions.size >= MAX_SUBSCRIPTIONS) {
-        return this.fail(
-          id,
-          info,
-          new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `At most ${MAX_SUBSCRIPTIONS} subscriptions per connection` }),
-        );
+        const message = `At most ${MAX_SUBSCRIPTIONS} subscriptions per connection`;
+        return this.fail(id, info, new TRPCError({ code: 'TOO_MANY_REQUESTS', message }));
       }
-      abort = new AbortController();
-      this.subscriptions.set(key, { abort });
+      this.subscriptions.set(key, (sub = new ActiveSubscription()));
     }
     const ctx = await this.ctx!;
     const begun = performance.now();
     try {
+      // No abort signal: Parley's procedures do not use one, and a signal per subscription is memory an idle socket keeps.
       const result = await callTRPCProcedure({
         router: appRouter,
         path,
         getRawInput: async () => input,
         ctx,
         type,
-        signal: abort?.signal,
+        signal: undefined,
         batchIndex: 0,
       });
       this.deps.metrics.procedureSeconds.observe({ path, transport: 'ws' }, (performance.now() - begun) / 1000);
-      if (!abort) return this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'data', data: result } } as TRPCResponseMessage);
-      if (abort.signal.aborted || this.closed) return;
+      if (!sub) return this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'data', data: result } } as TRPCResponseMessage);
+      if (sub.stopped || this.closed) return;
       const started = () => this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'started' } } as TRPCResponseMessage);
       // A live stream says `started` once its position is fixed (see Sink.started); anything else at once.
-      if (isLive(result)) await this.openLive(id, key, jsonrpc === '2.0', result[LIVE], abort, started);
+      if (isLive(result)) await this.openLive(id, key, jsonrpc === '2.0', result[LIVE], sub, started);
       else {
         started();
-        await this.iterate(id, jsonrpc, result as AsyncIterable<unknown>, abort);
+        await this.iterate(id, jsonrpc, result as AsyncIterable<unknown>, sub);
       }
     } catch (cause) {
-      if (abort) this.subscriptions.delete(key);
-      if (!abort?.signal.aborted) this.fail(id, info, cause, ctx);
+      if (sub && this.subscriptions.get(key) === sub) this.subscriptions.delete(key);
+      if (!sub?.stopped) this.fail(id, info, cause, ctx);
     }
   }
 
   /** Serves a live stream natively: frames are spliced around the shared event JSON. */
-  private async openLive(id: RequestId, key: string, jsonrpc: boolean, source: LiveSource, abort: AbortController, started: () => void) {
+  private async openLive(id: RequestId, key: string, jsonrpc: boolean, source: LiveSource, sub: ActiveSubscription, started: () => void) {
     const idJson = JSON.stringify(id);
-    const frame = frameBuilder(idJson, jsonrpc);
-    const ws = this.ws;
-    const sink: Sink = {
-      userId: source.userId,
-      shareKey: jsonrpc ? `${idJson}/2.0` : idJson,
-      started,
-      frame,
-      deliver: (id, json, tracked) => void ws.send(frame(id, json, tracked)),
-      joinTopic: (topic) => void ws.subscribe(topic),
-      leaveTopic: (topic) => void (ws.readyState === 1 && ws.unsubscribe(topic)),
-      end: (reason) => {
-        if (this.subscriptions.get(key)?.abort !== abort) return;
-        this.subscriptions.delete(key);
-        abort.abort();
-        this.fail(id, { jsonrpc: jsonrpc ? '2.0' : undefined }, new TRPCError({ code: reason.code, message: reason.message }));
-      },
+    const shareKey = jsonrpc ? `${idJson}/2.0` : idJson;
+    const ended = (reason: { code: TRPCError['code']; message: string }) => {
+      if (this.subscriptions.get(key) !== sub) return;
+      this.subscriptions.delete(key);
+      sub.stop();
+      this.fail(id, { jsonrpc: jsonrpc ? '2.0' : undefined }, new TRPCError(reason));
     };
+    const sink = new TrpcSink(
+      source.userId,
+      shareKey,
+      this.deps.frames(idJson, jsonrpc),
+      this.ws as ServerWebSocket<unknown>,
+      started,
+      ended,
+    );
     const close = await source.open(sink);
-    if (abort.signal.aborted) return close();
-    this.deps.metrics.subscriptions.inc();
-    abort.signal.addEventListener('abort', () => {
+    const { metrics } = this.deps;
+    metrics.subscriptions.inc();
+    sub.opened(() => {
       close();
-      this.deps.metrics.subscriptions.dec();
+      metrics.subscriptions.dec();
     });
   }
 
   /** Fallback for any other async iterable a procedure returns: tRPC's own envelope, one by one. */
-  private async iterate(id: RequestId, jsonrpc: '2.0' | undefined, iterable: AsyncIterable<unknown>, abort: AbortController) {
+  private async iterate(id: RequestId, jsonrpc: '2.0' | undefined, iterable: AsyncIterable<unknown>, sub: ActiveSubscription) {
     const iterator = iterable[Symbol.asyncIterator]();
-    abort.signal.addEventListener('abort', () => void iterator.return?.());
+    sub.opened(() => void iterator.return?.());
     const rpc = jsonrpc ? { jsonrpc } : {};
-    while (!abort.signal.aborted) {
+    while (!sub.stopped) {
       const next = await iterator.next();
-      if (next.done || abort.signal.aborted) break;
+      if (next.done || sub.stopped) break;
       const value = next.value;
       const result = isTrackedEnvelope(value)
         ? { type: 'data' as const, id: value[0], data: { id: value[0], data: value[1] } }
         : { type: 'data' as const, data: value };
       this.respond({ id, ...rpc, result } as TRPCResponseMessage);
     }
-    if (!abort.signal.aborted) this.stop(JSON.stringify(id));
+    this.stop(JSON.stringify(id), !sub.stopped);
   }
 
-  private stop(key: string) {
+  /** Stops a subscription; `announce` sends tRPC's `stopped` (a client's stop, or a stream that ended). */
+  private stop(key: string, announce: boolean) {
     const sub = this.subscriptions.get(key);
     if (!sub) return;
     this.subscriptions.delete(key);
-    sub.abort.abort();
-    this.respond({ id: JSON.parse(key), result: { type: 'stopped' } } as TRPCResponseMessage);
+    sub.stop();
+    if (announce) this.respond({ id: JSON.parse(key), result: { type: 'stopped' } } as TRPCResponseMessage);
   }
 }

@@ -1,8 +1,11 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
 import { LIMITS } from '../../../shared/limits.ts';
 import type { OriginPolicy } from '../../http/origins.ts';
-import { RECONNECT_FRAME } from './frames.ts';
+import { createExpiryWheel } from './expiry.ts';
+import { createSettleCollector } from './settle.ts';
+import { frameBuilder, RECONNECT_FRAME } from './frames.ts';
 import { TrpcConnection, type TransportDeps } from './trpc-connection.ts';
+import type { FrameBuilder } from './trpc-sink.ts';
 
 /** What an upgraded socket carries: which protocol it speaks and its per-connection state. */
 export type SocketData =
@@ -15,10 +18,10 @@ export interface GatewayLike {
   onClose(): void;
 }
 
-export interface WebSocketDeps extends TransportDeps {
+export interface WebSocketDeps extends Omit<TransportDeps, 'expiry' | 'frames'> {
   origins: OriginPolicy;
   /** Opens a gateway connection for a socket the gateway accepted at upgrade time. */
-  openGateway?: (ws: ServerWebSocket<SocketData>, init: unknown) => GatewayLike;
+  openGateway?: (ws: ServerWebSocket<SocketData>, init: unknown, expiry: TransportDeps['expiry']) => GatewayLike;
   /** Checks a gateway upgrade request; returns its init data, or a Response to refuse it. */
   acceptGateway?: (req: Request, url: URL) => Promise<unknown | Response>;
 }
@@ -34,6 +37,19 @@ export const BACKPRESSURE_LIMIT = 1024 * 1024;
 export function createWebSocketServer(deps: WebSocketDeps) {
   const trpcConnections = new Set<TrpcConnection>();
   const sockets = new Set<ServerWebSocket<SocketData>>();
+  const expiry = createExpiryWheel();
+  const settle = createSettleCollector();
+  const builders = new Map<string, FrameBuilder>();
+  const transport: TransportDeps = {
+    ...deps,
+    expiry,
+    frames(idJson, jsonrpc) {
+      const key = jsonrpc ? `${idJson}/2.0` : idJson;
+      let build = builders.get(key);
+      if (!build) builders.set(key, (build = frameBuilder(idJson, jsonrpc)));
+      return build;
+    },
+  };
 
   const handler: WebSocketHandler<SocketData> = {
     maxPayloadLength: LIMITS.wsFrameMaxBytes,
@@ -44,13 +60,14 @@ export function createWebSocketServer(deps: WebSocketDeps) {
     perMessageDeflate: false,
     open(ws) {
       sockets.add(ws);
+      settle.opened();
       const data = ws.data;
       deps.metrics.wsConnections.inc({ protocol: data.kind });
       if (data.kind === 'trpc') {
-        data.conn = new TrpcConnection(ws as ServerWebSocket<unknown>, deps, data.ip, data.expectParams);
+        data.conn = new TrpcConnection(ws as ServerWebSocket<unknown>, transport, data.ip, data.expectParams);
         trpcConnections.add(data.conn);
       } else if (deps.openGateway) {
-        data.conn = deps.openGateway(ws, data.init);
+        data.conn = deps.openGateway(ws, data.init, expiry);
       }
     },
     message(ws, message) {
@@ -102,6 +119,12 @@ export function createWebSocketServer(deps: WebSocketDeps) {
     },
 
     connectionCount: () => sockets.size,
+
+    dispose() {
+      expiry.dispose();
+      settle.dispose();
+      builders.clear();
+    },
   };
 }
 
