@@ -20,6 +20,9 @@ export type { SignalPayload } from '../shared/inputs.ts';
 export { TRPCClientError } from '@trpc/client';
 export { streamHandlers, type StreamHandlers } from './streams.ts';
 
+/** The close code with which the server ends a socket whose access token expired. */
+const CLOSE_TOKEN_EXPIRED = 4001;
+
 export type ParleyClientOptions = TokenSource & {
   /** The server's base URL, e.g. `http://localhost:3000`. */
   url: string;
@@ -29,6 +32,8 @@ export type ParleyClientOptions = TokenSource & {
   onSession?: (session: Session) => void;
   /** Called when the session can no longer be refreshed (log the user in again). */
   onAuthError?: (error: unknown) => void;
+  /** How long before the access token expires a session is refreshed (default one minute). */
+  refreshMarginMs?: number;
   /** A WebSocket implementation for runtimes without a global one. */
   WebSocket?: typeof WebSocket;
 };
@@ -47,10 +52,17 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
 
   const ws = createWSClient({
     url: `${base.replace(/^http/, 'ws')}/trpc`,
+    // Read on every (re)connect, so a reconnect after a refresh carries the new token.
     connectionParams: async () => ({ token: (await tokens.get()) ?? '' }),
     WebSocket: opts.WebSocket,
     keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
+    // The server closes a socket whose token expired (4001): refresh before the automatic reconnect.
+    onClose: (cause) => {
+      if (cause?.code === CLOSE_TOKEN_EXPIRED) tokens.invalidate();
+    },
   });
+  /** A socket authenticates once, when it connects: after a refresh it must reconnect to use the new token. */
+  const reconnectSocket = () => ws.connection?.ws?.close();
   const socket = wsLink<AppRouter>({ client: ws });
   const http = httpBatchLink<AppRouter>({
     url: `${base}/trpc`,
