@@ -165,4 +165,4 @@ CREATE INDEX "direct_messages_sender_idx" ON "direct_messages" USING btree ("sen
 CREATE INDEX "mentions_user_channel_idx" ON "mentions" USING btree ("user_id","channel_id","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_channel_seq_key" ON "messages" USING btree ("channel_id","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_sender_nonce_key" ON "messages" USING btree ("sender_id","nonce") WHERE nonce is not null;--> statement-breakpoint
-CREATE INDEX "messages_search_idx" ON "messages" USING gin ("search");
+CREATE INDEX "messages_search_idx" ON "messages" USING gin ("search") WITH (fastupdate=false);

@@ -30,10 +30,36 @@ function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
+type PostgresClient = ReturnType<typeof postgres>;
+
+/**
+ * drizzle runs its queries unnamed (`prepare: false`), and postgres.js sends an unnamed query
+ * with parameters in two round trips (describe, then execute). Forcing named statements makes
+ * every repeated query one round trip after its first use on a connection, in transactions too.
+ */
+function preparing(client: PostgresClient): PostgresClient {
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === 'unsafe') {
+        return (query: string, params?: unknown[], options?: object) =>
+          target.unsafe(query, params as never, { ...options, prepare: true });
+      }
+      if (prop === 'begin') {
+        return (...args: unknown[]) => {
+          const work = args.pop() as (tx: PostgresClient) => unknown;
+          return (target.begin as (...a: unknown[]) => unknown)(...args, (tx: PostgresClient) => work(preparing(tx)));
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** Opens PostgreSQL through postgres.js. */
 export function openPostgres(url: string, opts: { max?: number } = {}): Database {
   const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {}, prepare: true });
-  const db = drizzlePostgres(client, { schema }) as unknown as Db;
+  const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
   return {
     db,
     kind: 'postgres',

@@ -9,8 +9,16 @@ import { reactionSummaries } from './reactions.ts';
 import type { Caller } from './realtime.ts';
 
 const DEFAULT_LIMIT = 20;
-/** ts_headline options: matches wrapped in <b>…</b>, up to two short fragments. */
-const HEADLINE = 'StartSel=<b>, StopSel=</b>, MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "';
+/**
+ * ts_headline options: up to two short fragments, matches between control characters that no
+ * message contains; the snippet is then HTML-escaped and only those become <b>…</b>, so a
+ * message's own markup never reaches a client as HTML.
+ */
+const [OPEN, CLOSE] = ['\u0002', '\u0003'];
+const HEADLINE = `StartSel=${OPEN}, StopSel=${CLOSE}, MaxFragments=2, MaxWords=18, MinWords=6, FragmentDelimiter=" … "`;
+const escapeHtml = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const markSnippet = (raw: string) => escapeHtml(raw).replaceAll(OPEN, '<b>').replaceAll(CLOSE, '</b>');
 
 interface Hit {
   id: string;
@@ -82,7 +90,7 @@ export function createSearchService(deps: { database: Database; access: Access }
           h.sender_username,
           summary.get(h.id),
         ),
-        snippet: h.snippet,
+        snippet: markSnippet(h.snippet),
       }));
     },
   };

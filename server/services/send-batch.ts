@@ -27,7 +27,7 @@ const MAX_BATCH = 500;
  * Transactions writing batches at once. Batches for one channel still commit in turn (its
  * counter row is locked until commit), but the round trips of one overlap another's.
  */
-const MAX_WRITERS = 1;
+const MAX_WRITERS = 2;
 
 /**
  * Group commit for channel messages: sends that arrive while a transaction is in flight are
