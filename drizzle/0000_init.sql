@@ -164,5 +164,6 @@ CREATE INDEX "direct_messages_recipient_idx" ON "direct_messages" USING btree ("
 CREATE INDEX "direct_messages_sender_idx" ON "direct_messages" USING btree ("sender_id");--> statement-breakpoint
 CREATE INDEX "mentions_user_channel_idx" ON "mentions" USING btree ("user_id","channel_id","seq");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_channel_seq_key" ON "messages" USING btree ("channel_id","seq");--> statement-breakpoint
+CREATE INDEX "messages_created_idx" ON "messages" USING btree ("created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_sender_nonce_key" ON "messages" USING btree ("sender_id","nonce") WHERE nonce is not null;--> statement-breakpoint
 CREATE INDEX "messages_search_idx" ON "messages" USING gin ("search") WITH (fastupdate=false);

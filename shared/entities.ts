@@ -55,7 +55,7 @@ export const Channel = z.object({
   type: ChannelType,
   topic: z.string(),
   created_at: Timestamp,
-  /** Present in `channels.list`: the caller's read state. */
+  /** Present in `channels.list`: the caller's read state (unread stops counting at 100: show "99+"). */
   unread_count: z.number().int().optional(),
   mention_count: z.number().int().optional(),
 });

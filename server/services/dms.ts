@@ -10,6 +10,7 @@ import type { Notifier } from '../realtime/notifier.ts';
 import { dmStream, userStream } from '../realtime/streams.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { EventLog } from './eventlog.ts';
+import { UNREAD_CAP } from './reads.ts';
 import { pageBounds, toPage, type PageQuery } from './history.ts';
 import { directMessageColumns, directMessageKind } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
@@ -124,8 +125,8 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
           order by pair_key, seq desc
         )
         select l.id,
-          (select count(*) from direct_messages d where d.pair_key = l.pair_key and d.deleted_at is null
-             and d.sender_id <> ${caller.id} and d.seq > coalesce(r.last_read_seq, 0)) as unread_count
+          (select count(*) from (select 1 from direct_messages d where d.pair_key = l.pair_key and d.deleted_at is null
+             and d.sender_id <> ${caller.id} and d.seq > coalesce(r.last_read_seq, 0) limit ${UNREAD_CAP}) capped) as unread_count
         from latest l
         left join read_states r on r.user_id = ${caller.id} and r.stream = l.pair_key
         order by l.created_at desc, l.id`);

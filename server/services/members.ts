@@ -48,6 +48,13 @@ export function createMemberService({ db, access, eventLog, notifier, presence }
   async function admit(tx: Tx, groupId: string, userId: string, role: wire.Role) {
     const inserted = await tx.insert(memberships).values({ groupId, userId, role }).onConflictDoNothing().returning();
     if (!inserted.length) return null;
+    // A newcomer starts with the group's history read, so unread counts mean "since I joined".
+    await tx.execute(sql`
+      insert into read_states (user_id, stream, last_read_seq)
+      select ${userId}, 'c:' || c.id::text, coalesce(sc.last_seq, 0)
+      from channels c left join stream_counters sc on sc.stream = 'c:' || c.id::text
+      where c.group_id = ${groupId}
+      on conflict do nothing`);
     const [row] = await tx.select().from(groups).where(eq(groups.id, groupId));
     const group = presentGroup(row!, role);
     return { group, event: await eventLog.append(tx, userStream(userId), () => ({ type: 'group_joined', group })) };

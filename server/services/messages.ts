@@ -14,7 +14,7 @@ import { pageBounds, toPage, type PageQuery } from './history.ts';
 import { channelMessageColumns, channelMessages } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { presentMessage } from './present.ts';
-import { reactionSummaries } from './reactions.ts';
+import { reactionColumn, reactionSummaries } from './reactions.ts';
 import type { Caller } from './realtime.ts';
 import { createSendBatcher } from './send-batch.ts';
 
@@ -76,24 +76,22 @@ export function createMessageService(deps: MessageDeps) {
     },
 
     async list(caller: Caller, input: { channelId: string } & Partial<PageQuery>) {
-      await access.channelFor(input.channelId, caller.id);
       const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
       const page = pageBounds(messages.seq, q);
-      const rows = await db
-        .select(channelMessageColumns)
-        .from(messages)
-        .innerJoin(users, eq(users.id, messages.senderId))
-        .where(and(eq(messages.channelId, input.channelId), isNull(messages.deletedAt), page.where))
-        .orderBy(page.order)
-        .limit(page.take);
+      // The access check and the page are read at once (on two connections); the page is only
+      // returned once the check has passed.
+      const [, rows] = await Promise.all([
+        access.channelFor(input.channelId, caller.id),
+        db
+          .select({ ...channelMessageColumns, reactions: reactionColumn(messages.id, caller.id) })
+          .from(messages)
+          .innerJoin(users, eq(users.id, messages.senderId))
+          .where(and(eq(messages.channelId, input.channelId), isNull(messages.deletedAt), page.where))
+          .orderBy(page.order)
+          .limit(page.take),
+      ]);
       const { items, next_before_seq } = toPage(rows, q, page.forward);
-      const summary = await reactionSummaries(
-        db,
-        reactions,
-        items.map((r) => r.id),
-        caller.id,
-      );
-      return { items: items.map((r) => presentMessage(r, r.senderUsername, summary.get(r.id))), next_before_seq };
+      return { items: items.map((r) => presentMessage(r, r.senderUsername, r.reactions)), next_before_seq };
     },
 
     edit: ops.edit,

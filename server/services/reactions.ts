@@ -1,4 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
+import { inArray, sql, type SQLWrapper } from 'drizzle-orm';
 import type * as wire from '../../shared/entities.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { dmReactions, reactions } from '../db/schema/index.ts';
@@ -35,4 +35,15 @@ export async function reactionSummaries(
     out.set(r.messageId, list);
   }
   return out;
+}
+
+/**
+ * The same summary as a column of a message query (one round trip for a history page): the
+ * message's reactions as a JSON array, in order of first use.
+ */
+export function reactionColumn(messageId: SQLWrapper, viewerId: string) {
+  return sql<wire.Reaction[]>`(
+    select coalesce(json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'me', r.me) order by r.first, r.emoji), '[]'::json)
+    from (select emoji, count(*)::int as n, bool_or(user_id = ${viewerId}) as me, min(created_at) as first
+          from reactions where message_id = ${messageId} group by emoji) r)`;
 }

@@ -15,6 +15,18 @@ export interface Counts {
 }
 
 /**
+ * Unread counts stop at this many (show "99+"): counting is a scan of the unread range, so an
+ * unbounded count would cost a returning user one row per message they missed, per channel.
+ */
+export const UNREAD_CAP = 100;
+
+/** Others' live messages in a channel after the read position, counted up to the cap. */
+const unreadIn = (userId: string) => sql`(select count(*) from (
+  select 1 from messages m where m.channel_id = c.id and m.seq > coalesce(r.last_read_seq, 0)
+    and m.deleted_at is null and m.sender_id <> ${userId}
+  limit ${UNREAD_CAP}) capped)`;
+
+/**
  * Read state: how far each user has read each stream, and what is unread (others' live
  * messages after that point) and how many of those mention them. Marking read moves only
  * forward and tells the user's other devices through their own stream.
@@ -69,8 +81,7 @@ export function createReadService(deps: {
     async channelCounts(userId: string, groupId: string): Promise<Map<string, Counts>> {
       const rows = await database.rows<{ channel_id: string; unread: number; mentions: number }>(sql`
         select c.id as channel_id,
-          (select count(*) from messages m where m.channel_id = c.id and m.seq > coalesce(r.last_read_seq, 0)
-             and m.deleted_at is null and m.sender_id <> ${userId}) as unread,
+          ${unreadIn(userId)} as unread,
           (select count(*) from mentions x where x.user_id = ${userId} and x.channel_id = c.id
              and x.seq > coalesce(r.last_read_seq, 0)) as mentions
         from channels c
@@ -79,12 +90,11 @@ export function createReadService(deps: {
       return new Map(rows.map((r) => [r.channel_id, countsOf(r)]));
     },
 
-    /** The same, summed per group, over every group the user belongs to. */
+    /** The same, summed per group (each channel's count capped), over every group the user belongs to. */
     async groupCounts(userId: string): Promise<Map<string, Counts>> {
       const rows = await database.rows<{ group_id: string; unread: number; mentions: number }>(sql`
         select c.group_id,
-          coalesce(sum((select count(*) from messages m where m.channel_id = c.id and m.seq > coalesce(r.last_read_seq, 0)
-             and m.deleted_at is null and m.sender_id <> ${userId})), 0) as unread,
+          coalesce(sum(${unreadIn(userId)}), 0) as unread,
           coalesce(sum((select count(*) from mentions x where x.user_id = ${userId} and x.channel_id = c.id
              and x.seq > coalesce(r.last_read_seq, 0))), 0) as mentions
         from memberships mb

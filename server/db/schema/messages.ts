@@ -28,6 +28,8 @@ export const messages = pgTable(
   },
   (t) => [
     uniqueIndex('messages_channel_seq_key').on(t.channelId, t.seq),
+    // Search ranks the newest matches: a common term walks back from the newest message.
+    index('messages_created_idx').on(t.createdAt),
     uniqueIndex('messages_sender_nonce_key')
       .on(t.senderId, t.nonce)
       .where(sql`nonce is not null`),
