@@ -1,13 +1,13 @@
 // History and search latency against a real Parley server over a database seeded by seed.ts.
 //
 //   DATABASE_URL=postgres://root@127.0.0.1:5432/parley_history bun bench/history/measure.ts [--calls 300]
-//     [--url http://127.0.0.1:3000 (use a running server instead of starting one)] [--no-explain]
+//     [--url http://127.0.0.1:3000 (use a running server instead of starting one)]
 //     [--budget-s 120 --min-calls 100 (slow scenarios stop early)] [--wait-quiet 600 --quiet-load 1.0]
 //
 // Starts `bun server/index.ts` on that database (RATE_LIMIT_MESSAGES=off), logs in as the seeded
 // reader (a member of every group) with a stock tRPC client, and times each procedure call one
 // at a time (closed loop, one client): the latency a user sees, HTTP included. Prints a table and
-// writes bench/results/history.json, with EXPLAIN ANALYZE plans of the underlying queries.
+// writes bench/results/history.json (or --out).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,6 @@ import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import postgres from 'postgres';
 import type { AppRouter } from '../../shared/index.ts';
 import { createCorpus, PASSWORD, READER, rng } from './corpus.ts';
-import { explainAll } from './plans.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,7 +28,6 @@ const { values: args } = parseArgs({
     'wait-quiet': { type: 'string', default: '0' },
     'quiet-load': { type: 'string', default: '1.0' },
     url: { type: 'string' },
-    'no-explain': { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/history.json' },
   },
 });
@@ -67,8 +65,6 @@ try {
   });
   const results = await runScenarios(api, login);
   printTable(results);
-  const plans = args['no-explain'] ? [] : await explainAll(sql, { reader: reader.id, hot, normal: normal[0]!, group: groups[0]! });
-  for (const p of plans) console.log(`\n-- ${p.name} (${p.executionMs.toFixed(1)} ms)\n${p.plan}`);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     args.out,
@@ -84,7 +80,6 @@ try {
           `one stock tRPC HTTP client (httpLink), calls one at a time, ${WARMUP} warm-up calls per scenario not counted; ` +
           `${CALLS} calls per scenario, or fewer (at least ${MIN_CALLS}) once a scenario has run ${BUDGET_MS / 1000} s`,
         results,
-        plans,
       },
       null,
       2,
