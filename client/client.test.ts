@@ -230,6 +230,43 @@ describe('access-token refresh', () => {
     expect((authErrors[0] as TRPCClientError<any>).data?.code).toBe('UNAUTHORIZED');
     expect(rotated).toEqual([]);
   });
+
+  test('two clients sharing a session (two tabs) refresh in turn and both stay signed in', async () => {
+    const session = await staleSession(alice);
+    // What the tabs share: one stored session and one lock (the web app uses localStorage and Web Locks).
+    let stored: Session = session;
+    let queue = Promise.resolve();
+    const shared = {
+      load: () => stored,
+      lock: <T>(work: () => Promise<T>) => {
+        const turn = queue.then(work);
+        queue = turn.then(
+          () => {},
+          () => {},
+        );
+        return turn;
+      },
+    };
+    const authErrors: unknown[] = [];
+    const tab = () =>
+      closer.add(
+        createParleyClient({
+          url: server.url,
+          session,
+          shared,
+          transport: 'websocket',
+          onSession: (s) => (stored = s),
+          onAuthError: (e) => authErrors.push(e),
+        }),
+      );
+    const [a, b] = [tab(), tab()];
+    const [meA, meB] = await Promise.all([a.auth.me.query(), b.auth.me.query()]);
+    expect([meA.id, meB.id]).toEqual([alice.id, alice.id]);
+    expect(authErrors).toEqual([]);
+    expect(stored.refresh_token).not.toBe(session.refresh_token);
+    // The family is intact: the rotated refresh token still works.
+    expect((await httpClient(server.url).auth.refresh.mutate({ refresh_token: stored.refresh_token })).user.id).toBe(alice.id);
+  });
 });
 
 describe('reconnect after the server closes an expired socket (4001)', () => {

@@ -10,7 +10,7 @@ import {
 } from '@trpc/client';
 import type { Session } from '../shared/entities.ts';
 import type { AppRouter } from '../shared/index.ts';
-import { createTokenManager, type TokenSource } from './session.ts';
+import { createTokenManager, type SharedSession, type TokenSource } from './session.ts';
 
 export type { AppRouter } from '../shared/index.ts';
 export * from '../shared/entities.ts';
@@ -19,6 +19,7 @@ export { LIMITS } from '../shared/limits.ts';
 export type { SignalPayload } from '../shared/inputs.ts';
 export { TRPCClientError } from '@trpc/client';
 export { streamHandlers, type StreamHandlers } from './streams.ts';
+export type { SharedSession } from './session.ts';
 
 /** The close code with which the server ends a socket whose access token expired. */
 const CLOSE_TOKEN_EXPIRED = 4001;
@@ -34,6 +35,8 @@ export type ParleyClientOptions = TokenSource & {
   onAuthError?: (error: unknown) => void;
   /** How long before the access token expires a session is refreshed (default one minute). */
   refreshMarginMs?: number;
+  /** Where other clients (tabs) keep the same session, so they refresh it in turn, not against each other. */
+  shared?: SharedSession;
   /** A WebSocket implementation for runtimes without a global one. */
   WebSocket?: typeof WebSocket;
 };
@@ -71,9 +74,14 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
       return token ? { authorization: `Bearer ${token}` } : {};
     },
   });
+  // One retry after UNAUTHORIZED, with a refreshed token (and a fresh socket for socket-borne calls,
+  // since a socket authenticates once). Subscriptions resume from their last event id when retried.
   const retryAuth: TRPCLink<AppRouter> = retryLink({
-    retry: ({ error, attempts, op }) =>
-      op.type !== 'subscription' && attempts === 1 && error.data?.code === 'UNAUTHORIZED' && tokens.invalidate(),
+    retry: ({ error, attempts, op }) => {
+      if (attempts > 1 || error.data?.code !== 'UNAUTHORIZED' || !tokens.invalidate()) return false;
+      if (op.type === 'subscription' || opts.transport === 'websocket') reconnectSocket();
+      return true;
+    },
   });
   const transport =
     opts.transport === 'websocket' ? socket : splitLink({ condition: (op) => op.type === 'subscription', true: socket, false: http });

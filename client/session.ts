@@ -4,6 +4,15 @@ import type { Session } from '../shared/entities.ts';
 export type TokenSource =
   { token: string } | { getToken: () => string | null | undefined | Promise<string | null | undefined> } | { session: Session };
 
+/**
+ * A session several clients share (browser tabs over localStorage): where the latest copy is, and
+ * a lock so only one of them refreshes at a time (e.g. `navigator.locks.request(name, fn)`).
+ */
+export interface SharedSession {
+  load(): Session | null;
+  lock<T>(work: () => Promise<T>): Promise<T>;
+}
+
 /** By default refresh this long before expiry, so a request never leaves with a token about to lapse. */
 export const REFRESH_MARGIN_MS = 60_000;
 
@@ -31,7 +40,7 @@ export function accessTokenExpiry(session: Session, now = Date.now()): number {
 export function createTokenManager(
   source: TokenSource,
   refresh: (refreshToken: string) => Promise<Session>,
-  hooks: { onSession?: (s: Session) => void; onAuthError?: (err: unknown) => void; refreshMarginMs?: number } = {},
+  hooks: { onSession?: (s: Session) => void; onAuthError?: (err: unknown) => void; refreshMarginMs?: number; shared?: SharedSession } = {},
 ) {
   const margin = hooks.refreshMarginMs ?? REFRESH_MARGIN_MS;
   let session = 'session' in source ? source.session : null;
@@ -39,15 +48,33 @@ export function createTokenManager(
   let refreshing: Promise<string | null> | null = null;
   let stale = false;
 
+  function adopt(next: Session) {
+    session = next;
+    expiresAt = accessTokenExpiry(next);
+    stale = false;
+  }
+
+  /**
+   * Refreshes once, under the shared lock when several clients (browser tabs) share the session:
+   * if another one rotated it meanwhile, its session is taken as is. Presenting the old, spent
+   * refresh token instead would revoke the whole family and sign everyone out.
+   */
+  async function rotate(): Promise<string> {
+    const shared = hooks.shared?.load();
+    if (shared && shared.refresh_token !== session!.refresh_token && accessTokenExpiry(shared) - margin > Date.now()) {
+      adopt(shared);
+      return shared.access_token;
+    }
+    const next = await refresh(session!.refresh_token);
+    adopt(next);
+    hooks.onSession?.(next);
+    return next.access_token;
+  }
+
   function renew(): Promise<string | null> {
     refreshing ??= (async () => {
       try {
-        const next = await refresh(session!.refresh_token);
-        session = next;
-        expiresAt = accessTokenExpiry(next);
-        stale = false;
-        hooks.onSession?.(next);
-        return next.access_token;
+        return await (hooks.shared ? hooks.shared.lock(rotate) : rotate());
       } catch (err) {
         // The session is over (revoked, or its refresh token spent): stop trying, tell the app once.
         session = null;

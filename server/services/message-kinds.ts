@@ -1,6 +1,5 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type * as wire from '../../shared/entities.ts';
-import type { Tx } from '../db/client.ts';
 import { directMessages, dmReactions, mentions, messages, reactions, users } from '../db/schema/index.ts';
 import { notFound } from '../errors.ts';
 import { channelStream } from '../realtime/streams.ts';

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { MeEvent, ParleyClient, User } from '../../index.ts';
 import { useCoalesced } from '../hooks/useCoalesced.ts';
 import { useLoad } from '../hooks/useLoad.ts';

@@ -1,5 +1,6 @@
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import { createParleyClient, TRPCClientError, type AppRouter, type ParleyClient, type Session } from '../../index.ts';
+import { loadSession } from './session.ts';
 
 /** The server that served this page. */
 export const serverUrl = () => window.location.origin;
@@ -9,9 +10,17 @@ export function anonymousClient() {
   return createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${serverUrl()}/trpc` })] });
 }
 
-/** The app's authenticated client: it refreshes the session itself and reports each rotation. */
+/**
+ * The app's authenticated client: it refreshes the session itself and reports each rotation.
+ * Tabs share the stored session and take turns refreshing it (Web Locks), so two tabs never
+ * spend the same refresh token.
+ */
 export function sessionClient(session: Session, hooks: { onSession(s: Session): void; onAuthError(err: unknown): void }): ParleyClient {
-  return createParleyClient({ url: serverUrl(), session, onSession: hooks.onSession, onAuthError: hooks.onAuthError });
+  const shared = {
+    load: loadSession,
+    lock: <T>(work: () => Promise<T>) => (navigator.locks ? navigator.locks.request('parley-session', work) : work()),
+  };
+  return createParleyClient({ url: serverUrl(), session, shared, onSession: hooks.onSession, onAuthError: hooks.onAuthError });
 }
 
 /** A short human-readable message for a failed call. */
