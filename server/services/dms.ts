@@ -73,7 +73,7 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
         const { message, events } = await db.transaction(async (tx) => {
           const seq = await eventLog.reserve(tx, stream);
           const row = {
-            id: crypto.randomUUID(),
+            id: Bun.randomUUIDv7(),
             pairKey: stream,
             seq,
             senderId: caller.id,

@@ -3,9 +3,9 @@ import type * as wire from '../../shared/entities.ts';
 import type { Database, Tx } from '../db/client.ts';
 import { notFound } from '../errors.ts';
 import type { Notifier } from '../realtime/notifier.ts';
-import { channelStream, type StreamEvent } from '../realtime/streams.ts';
-import { recordMentions } from './mentions.ts';
+import type { StreamEvent } from '../realtime/streams.ts';
 import type { EventLog } from './eventlog.ts';
+import { recordMentions } from './mentions.ts';
 import { presentMessage } from './present.ts';
 import type { Caller } from './realtime.ts';
 
@@ -21,120 +21,119 @@ interface Pending extends SendRequest {
   reject(error: unknown): void;
 }
 
-/** Most sends written by one transaction. */
+/** Most sends written by one statement. */
 const MAX_BATCH = 500;
 /**
- * Transactions writing batches at once. Batches for one channel still commit in turn (its
- * counter row is locked until commit), but the round trips of one overlap another's.
+ * Batches written at once. Batches for one channel still commit in turn (its counter row is
+ * locked until commit), but one's round trip overlaps another's.
  */
 const MAX_WRITERS = 2;
 
+/** A written send: its place in the batch, its channel's sequence, its group, its event's JSON. */
+interface Written {
+  i: number;
+  seq: number | string;
+  group_id: string;
+  payload: string;
+}
+
 /**
- * Group commit for channel messages: sends that arrive while a transaction is in flight are
- * written together by the next one (membership check, sequence reservation per channel, and
- * the message and event rows as multi-row statements), so throughput grows with load while a
- * lone send still goes straight through. Each send is acknowledged only after its commit.
- * If a batch fails, its sends are retried one by one so only the faulty one fails.
+ * The whole write of a batch as one statement, so it costs one round trip and commits on its
+ * own: keep the sends whose sender is a member of the channel's group, reserve each channel's
+ * sequences (counter rows locked in key order, so concurrent batches cannot deadlock), number the
+ * sends in batch order, insert the messages and their events. The event JSON is built here, with
+ * the same fields and order as presentMessage, so it is serialized once for every subscriber.
+ */
+function insertBatch(rows: string) {
+  const json = (column: string) => sql.raw(`to_json(${column})::text`);
+  return sql`
+    with input as (
+      select * from json_to_recordset(${rows}::json)
+        as t(i int, id uuid, channel_id uuid, sender_id uuid, username text, content text, nonce text, created_at text)
+    ),
+    allowed as (
+      select input.*, c.group_id from input
+      join channels c on c.id = input.channel_id
+      join memberships m on m.group_id = c.group_id and m.user_id = input.sender_id
+    ),
+    counts as (select channel_id, count(*) as n from allowed group by channel_id),
+    reserved as (
+      insert into stream_counters (stream, last_seq)
+      select 'c:' || channel_id::text, n from counts order by 1
+      on conflict (stream) do update set last_seq = stream_counters.last_seq + excluded.last_seq
+      returning stream, last_seq
+    ),
+    numbered as (
+      select a.*, r.last_seq - k.n + row_number() over (partition by a.channel_id order by a.i) as seq
+      from allowed a
+      join counts k on k.channel_id = a.channel_id
+      join reserved r on r.stream = 'c:' || a.channel_id::text
+    ),
+    built as (
+      select n.*, '{"type":"message","id":' || ${json('n.id')} || ',"seq":' || n.seq
+        || ',"channel_id":' || ${json('n.channel_id')} || ',"sender_id":' || ${json('n.sender_id')}
+        || ',"sender_username":' || ${json('n.username')} || ',"content":' || ${json('n.content')}
+        || ',"created_at":' || ${json('n.created_at')} || ',"edited_at":null,"reactions":[]}' as payload
+      from numbered n
+    ),
+    stored as (
+      insert into messages (id, channel_id, seq, sender_id, content, nonce, created_at)
+      select id, channel_id, seq, sender_id, content, nonce, created_at::timestamptz from built
+    ),
+    logged as (
+      insert into events (stream, seq, payload, created_at)
+      select 'c:' || channel_id::text, seq, payload, created_at::timestamptz from built
+    )
+    select i, seq, group_id, payload from built order by i`;
+}
+
+/**
+ * Group commit for channel messages: sends that arrive while a batch is being written are
+ * written together by the next one, so throughput grows with load while a lone send still goes
+ * straight through. Each send is acknowledged only after its commit. A batch naming someone
+ * (`@username`) is written in a transaction with its mentions. If a batch fails, its sends are
+ * retried one by one so only the faulty one fails.
  */
 export function createSendBatcher(deps: { database: Database; eventLog: EventLog; notifier: Notifier }) {
   const { database, eventLog, notifier } = deps;
-  const db = database.db;
   let queue: Pending[] = [];
   /** Batch writers at work; each takes whatever queued up while the others were committing. */
   let writers = 0;
   let scheduled = false;
 
-  // The hot path speaks SQL directly: constant statements (prepared once) whose rows travel as
-  // one JSON parameter, instead of a query builder assembling thousands of placeholders per batch.
-  async function write(tx: Tx, batch: Pending[]): Promise<{ sent: Map<Pending, wire.Message>; events: StreamEvent[] }> {
-    const sent = new Map<Pending, wire.Message>();
-    const asked = JSON.stringify(batch.map((p) => ({ c: p.channelId, u: p.caller.id })));
-    const allowed = await database.rows<{ channel_id: string; user_id: string; group_id: string }>(
-      sql`select distinct c.id as channel_id, m.user_id, c.group_id
-          from json_to_recordset(${asked}::json) as t(c uuid, u uuid)
-          join channels c on c.id = t.c
-          join memberships m on m.group_id = c.group_id and m.user_id = t.u`,
-      tx,
-    );
-    const groupOf = new Map(allowed.map((a) => [`${a.channel_id}|${a.user_id}`, a.group_id]));
-    const writable = batch.filter((p) => {
-      if (groupOf.has(`${p.channelId}|${p.caller.id}`)) return true;
-      p.reject(notFound('Channel'));
-      return false;
-    });
-    if (!writable.length) return { sent, events: [] };
-
-    // One reservation per channel, in key order so concurrent batches lock counters alike.
-    const perStream = new Map<string, number>();
-    for (const p of writable) perStream.set(channelStream(p.channelId), (perStream.get(channelStream(p.channelId)) ?? 0) + 1);
-    const counts = JSON.stringify([...perStream].map(([stream, n]) => ({ stream, n })));
-    const reserved = await database.rows<{ stream: string; last_seq: number | string }>(
-      sql`insert into stream_counters (stream, last_seq)
-          select stream, n from json_to_recordset(${counts}::json) as t(stream text, n bigint) order by stream
-          on conflict (stream) do update set last_seq = stream_counters.last_seq + excluded.last_seq
-          returning stream, last_seq`,
-      tx,
-    );
-    const next = new Map(reserved.map((r) => [r.stream, Number(r.last_seq) - perStream.get(r.stream)! + 1]));
-
+  async function write(batch: Pending[]): Promise<{ sent: Map<Pending, wire.Message>; events: StreamEvent[] }> {
     const createdAt = new Date();
-    const rows = writable.map((p) => {
-      const stream = channelStream(p.channelId);
-      const seq = next.get(stream)!;
-      next.set(stream, seq + 1);
-      const row = {
-        id: crypto.randomUUID(),
-        channelId: p.channelId,
-        seq,
-        senderId: p.caller.id,
-        content: p.content,
-        nonce: p.nonce ?? null,
-        createdAt,
-      };
-      const message = presentMessage({ ...row, editedAt: null }, p.caller.username);
-      sent.set(p, message);
-      return { p, message, event: { stream, seq, json: JSON.stringify({ type: 'message', ...message }) } };
-    });
-    const messageRows = JSON.stringify(
-      rows.map(({ message: m, p }) => ({
-        id: m.id,
-        channel_id: m.channel_id,
-        seq: m.seq,
-        sender_id: m.sender_id,
-        content: m.content,
-        nonce: p.nonce ?? null,
-        created_at: m.created_at,
-      })),
+    // Time-ordered ids (UUIDv7): new rows land at the end of the primary key's index, not at random pages.
+    const messages = batch.map((p) =>
+      presentMessage(
+        { id: Bun.randomUUIDv7(), channelId: p.channelId, seq: 0, senderId: p.caller.id, content: p.content, createdAt, editedAt: null },
+        p.caller.username,
+      ),
     );
-    const eventRows = JSON.stringify(rows.map(({ event: e }) => ({ stream: e.stream, seq: e.seq, payload: e.json })));
-    // Issued together: postgres.js pipelines them on the transaction's connection.
-    const insertMessages = database.rows(
-      sql`insert into messages (id, channel_id, seq, sender_id, content, nonce, created_at)
-          select id, channel_id, seq, sender_id, content, nonce, created_at
-          from json_to_recordset(${messageRows}::json)
-            as t(id uuid, channel_id uuid, seq bigint, sender_id uuid, content text, nonce text, created_at timestamptz)`,
-      tx,
-    );
-    const insertEvents = database.rows(
-      sql`insert into events (stream, seq, payload, created_at)
-          select stream, seq, payload, ${createdAt.toISOString()}::timestamptz
-          from json_to_recordset(${eventRows}::json) as t(stream text, seq bigint, payload text)`,
-      tx,
-    );
-    await Promise.all([insertMessages, insertEvents]);
-    const out: StreamEvent[] = rows.map((r) => r.event);
-    for (const r of rows) {
-      if (r.message.content.includes('@'))
-        out.push(...(await recordMentions(tx, eventLog, r.message, groupOf.get(`${r.p.channelId}|${r.p.caller.id}`)!)));
-    }
-    return { sent, events: out };
+    const rows = JSON.stringify(batch.map((p, i) => ({ i, ...messages[i]!, username: p.caller.username, nonce: p.nonce ?? null })));
+    const run = async (tx?: Tx) => {
+      const written = await database.rows<Written>(insertBatch(rows), tx);
+      const events: StreamEvent[] = [];
+      for (const w of written) {
+        const message = messages[w.i]!;
+        message.seq = Number(w.seq);
+        events.push({ stream: `c:${message.channel_id}`, seq: message.seq, json: w.payload });
+        if (tx && message.content.includes('@')) events.push(...(await recordMentions(tx, eventLog, message, w.group_id)));
+      }
+      return { written, events };
+    };
+    const { written, events } = batch.some((p) => p.content.includes('@')) ? await database.db.transaction(run) : await run();
+    const sent = new Map<Pending, wire.Message>();
+    const done = new Set(written.map((w) => w.i));
+    batch.forEach((p, i) => (done.has(i) ? sent.set(p, messages[i]!) : p.reject(notFound('Channel'))));
+    return { sent, events };
   }
 
   async function flush(batch: Pending[]) {
     try {
-      const { sent, events: written } = await db.transaction((tx) => write(tx, batch));
+      const { sent, events } = await write(batch);
       for (const [p, message] of sent) p.resolve(message);
-      notifier.durable(written);
+      notifier.durable(events);
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       for (const p of batch) await flush([p]);
