@@ -355,45 +355,6 @@ describe('reconnect after the server closes an expired socket (4001)', () => {
 });
 
 describe('streamHandlers', () => {
-  test('flattens tracked events to (event, seq) and passes untracked ones with seq null', () => {
-    const got: Array<[unknown, number | null]> = [];
-    const h = streamHandlers<ChannelEvent>({ onEvent: (e, seq) => got.push([e, seq]) });
-    const message = {
-      type: 'message' as const,
-      id: crypto.randomUUID(),
-      seq: 42,
-      channel_id: channel.id,
-      sender_id: alice.id,
-      sender_username: alice.username,
-      content: 'hi',
-      created_at: new Date().toISOString(),
-      edited_at: null,
-      reactions: [],
-    };
-    const typing = { type: 'typing' as const, user_id: bob.id, username: bob.username, is_typing: true, channel_id: channel.id };
-    // A WebRTC event has `data` of its own: still an untracked event, not an envelope.
-    const offer = {
-      type: 'webrtc_offer' as const,
-      from_user_id: bob.id,
-      from_username: bob.username,
-      channel_id: channel.id,
-      data: { id: '1' },
-    };
-    const deleted = { type: 'message_deleted' as const, id: message.id, seq: 42, channel_id: channel.id };
-    h.onData({ id: '42', data: message });
-    h.onData(typing);
-    h.onData(offer);
-    h.onData({ id: '43', data: deleted });
-    h.onData(deleted);
-    expect(got).toEqual([
-      [message, 42],
-      [typing, null],
-      [offer, null],
-      [deleted, 43],
-      [deleted, null],
-    ]);
-  });
-
   test('over a live subscription: online_users and typing with null, messages with their seq; onStarted and onError pass through', async () => {
     const { group, channel: room } = await groupWithChannel(alice, [bob]);
     const session = await login(bob);

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { httpClient, wsClient } from '../helpers/clients.ts';
-import { readyz, RedisServer, startCluster, streamLog, type Cluster, type Instance } from '../helpers/cluster.ts';
+import { readyz, startCluster, streamLog, type Cluster, type Instance } from '../helpers/cluster.ts';
+import { RedisServer } from '../helpers/redis-server.ts';
 import { eventually } from '../helpers/events.ts';
 import { Closer, follow, groupWithChannel, range, users, type Followed, type Registered } from '../helpers/rt-fixtures.ts';
 
