@@ -8,6 +8,5 @@ const sqlState = (err: unknown): string | undefined => {
 };
 
 export const isUniqueViolation = (err: unknown) => sqlState(err) === '23505';
-export const isForeignKeyViolation = (err: unknown) => sqlState(err) === '23503';
 /** Text PostgreSQL refuses to store (a NUL character, invalid encoding): the caller's input, not our bug. */
 export const isUnstorableText = (err: unknown) => ['22021', '22P05'].includes(sqlState(err) ?? '');

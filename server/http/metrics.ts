@@ -19,18 +19,6 @@ export function createMetrics() {
       registers: [registry],
     }),
     subscriptions: new Gauge({ name: 'parley_subscriptions', help: 'Live stream subscriptions on this node', registers: [registry] }),
-    eventsDelivered: new Counter({
-      name: 'parley_events_published_total',
-      help: 'Events fanned out by this node',
-      labelNames: ['kind'],
-      registers: [registry],
-    }),
-    messagesSent: new Counter({
-      name: 'parley_messages_sent_total',
-      help: 'Messages persisted',
-      labelNames: ['kind'],
-      registers: [registry],
-    }),
     gapFills: new Counter({ name: 'parley_gap_fills_total', help: 'Stream gaps filled from the database', registers: [registry] }),
     abnormalClosures: new Counter({
       name: 'parley_ws_abnormal_closures_total',

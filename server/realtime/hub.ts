@@ -1,3 +1,4 @@
+import { LIMITS } from '../../shared/limits.ts';
 import type { Logger } from '../log.ts';
 import type { EventLog } from '../services/eventlog.ts';
 import type { Bus, BusSubscription } from './bus.ts';
@@ -25,7 +26,7 @@ export interface AttachOptions {
 }
 
 /** Most events a resume replays before it answers `resync_required` instead. */
-const RESUME_MAX = 1000;
+const RESUME_MAX = LIMITS.resumeMaxEvents;
 
 /**
  * The node's view of every stream it has local subscribers for: one bus subscription per
@@ -135,8 +136,6 @@ export function createHub(deps: HubDeps) {
       }
     },
 
-    /** Streams with local subscribers (for metrics and tests). */
-    streamCount: () => streams.size,
 
     async close() {
       control.close();

@@ -29,15 +29,3 @@ export function connectRedis(url: string, log: Logger, name: string): Redis {
   });
   return redis;
 }
-
-/** Resolves once the connection is ready (or rejects after `timeoutMs`). */
-export async function whenReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
-  if (redis.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('redis did not become ready in time')), timeoutMs);
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}

@@ -5,7 +5,6 @@ import { formatError, toTRPCError } from './errors.ts';
 const t = initTRPC.context<Context>().create({ errorFormatter: formatError });
 
 export const router = t.router;
-export const createCallerFactory = t.createCallerFactory;
 
 /** Maps services' domain errors to tRPC codes, once for every procedure. */
 const domainErrors = t.middleware(async ({ next }) => {
