@@ -1,6 +1,6 @@
 import { LIMITS } from '../../shared/limits.ts';
 import type { Logger } from '../log.ts';
-import type { EventLog } from '../services/eventlog.ts';
+import type { EventLog } from './eventlog.ts';
 import type { Bus, BusSubscription } from './bus.ts';
 import { CONTROL_TOPIC, type ControlMessage } from './notifier.ts';
 import type { EndReason, PublishFrame, Sink } from './sink.ts';

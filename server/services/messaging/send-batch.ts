@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Database, Tx } from '../db/client.ts';
-import { notFound } from '../errors.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import type { StreamEvent } from '../realtime/streams.ts';
-import type { EventLog } from './eventlog.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Database, Tx } from '../../db/client.ts';
+import { notFound } from '../../errors.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import type { StreamEvent } from '../../realtime/streams.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 import { recordMentions } from './mentions.ts';
-import { presentMessage } from './present.ts';
-import type { Caller } from './realtime.ts';
+import { presentMessage } from '../present.ts';
+import type { Caller } from '../realtime/realtime.ts';
 
 export interface SendRequest {
   caller: Caller;

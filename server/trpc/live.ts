@@ -1,5 +1,5 @@
 import { tracked, TRPCError, type TrackedEnvelope } from '@trpc/server';
-import type { EndReason, Sink } from './sink.ts';
+import type { EndReason, Sink } from '../realtime/sink.ts';
 
 /** Marks a subscription result the Bun WebSocket transport can serve natively (shared frames). */
 export const LIVE = Symbol.for('parley.live');

@@ -8,14 +8,14 @@ import {
 } from '@trpc/server';
 import { parseTRPCMessage, type TRPCClientOutgoingMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
 import type { ServerWebSocket } from 'bun';
-import type { Metrics } from '../../http/metrics.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../../log.ts';
 import { appRouter } from '../../routers/index.ts';
 import type { Services } from '../../services/index.ts';
 import { createContextInner, type Context } from '../../trpc/context.ts';
-import { isLive, LIVE, type LiveSource } from '../live.ts';
-import type { ExpiryWheel } from './expiry.ts';
-import { TrpcSink, type FrameBuilder } from './trpc-sink.ts';
+import { isLive, LIVE, type LiveSource } from '../../trpc/live.ts';
+import type { ExpiryWheel } from '../expiry.ts';
+import { TrpcSink, type FrameBuilder } from './sink.ts';
 
 export interface TransportDeps {
   services: Services;

@@ -4,11 +4,11 @@ import type { AccessClaims } from '../auth/tokens.ts';
 import { DomainError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Services } from '../services/index.ts';
-import { LIVE, type LiveSubscription } from './live.ts';
-import type { Sink } from './sink.ts';
-import { CLOSE_TOKEN_EXPIRED } from './transport/trpc-connection.ts';
-import type { ExpiryWheel } from './transport/expiry.ts';
-import type { GatewayLike, SocketData } from './transport/websocket.ts';
+import { LIVE, type LiveSubscription } from '../trpc/live.ts';
+import type { Sink } from '../realtime/sink.ts';
+import { CLOSE_TOKEN_EXPIRED } from './trpc-socket/connection.ts';
+import type { ExpiryWheel } from './expiry.ts';
+import type { GatewayLike, SocketData } from './websocket.ts';
 
 /** What an accepted gateway upgrade carries into the socket. */
 export interface GatewayInit {

@@ -1,11 +1,11 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
-import { LIMITS } from '../../../shared/limits.ts';
-import type { OriginPolicy } from '../../http/origins.ts';
+import { LIMITS } from '../../shared/limits.ts';
+import type { OriginPolicy } from './origins.ts';
 import { createExpiryWheel } from './expiry.ts';
 import { createSettleCollector } from './settle.ts';
-import { frameBuilder, RECONNECT_FRAME } from './frames.ts';
-import { TrpcConnection, type TransportDeps } from './trpc-connection.ts';
-import type { FrameBuilder } from './trpc-sink.ts';
+import { frameBuilder, RECONNECT_FRAME } from './trpc-socket/frames.ts';
+import { TrpcConnection, type TransportDeps } from './trpc-socket/connection.ts';
+import type { FrameBuilder } from './trpc-socket/sink.ts';
 
 /** What an upgraded socket carries: which protocol it speaks and its per-connection state. */
 export type SocketData =

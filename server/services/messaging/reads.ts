@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { readStates } from '../db/schema/index.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import { channelStream, dmStream, userStream } from '../realtime/streams.ts';
-import { badRequest } from '../errors.ts';
-import type { Access } from './access.ts';
-import type { EventLog } from './eventlog.ts';
-import type { Caller } from './realtime.ts';
-import type { UserService } from './users.ts';
+import type { Database } from '../../db/client.ts';
+import { readStates } from '../../db/schema/index.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { channelStream, dmStream, userStream } from '../../realtime/streams.ts';
+import { badRequest } from '../../errors.ts';
+import type { Access } from '../groups/access.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
+import type { Caller } from '../realtime/realtime.ts';
+import type { UserService } from '../accounts/users.ts';
 
 export interface Counts {
   unread: number;

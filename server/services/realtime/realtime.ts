@@ -1,16 +1,16 @@
-import type * as ev from '../../shared/events.ts';
-import type { SignalInput } from '../../shared/inputs.ts';
-import { badRequest, forbidden, notFound, tooManyRequests } from '../errors.ts';
-import type { Hub } from '../realtime/hub.ts';
-import { LiveSubscription } from '../realtime/live.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import { GLOBAL_SCOPE, type Presence } from '../realtime/presence.ts';
-import type { Sink } from '../realtime/sink.ts';
-import { channelStream, dmStream, userStream } from '../realtime/streams.ts';
-import type { TypingTimers } from '../realtime/typing.ts';
-import type { RateLimiter } from '../ratelimit/index.ts';
-import type { Access, ChannelRow } from './access.ts';
-import type { UserService } from './users.ts';
+import type * as ev from '../../../shared/events.ts';
+import type { SignalInput } from '../../../shared/inputs.ts';
+import { badRequest, forbidden, notFound, tooManyRequests } from '../../errors.ts';
+import type { Hub } from '../../realtime/hub.ts';
+import { LiveSubscription } from '../../trpc/live.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { GLOBAL_SCOPE, type Presence } from '../../realtime/presence.ts';
+import type { Sink } from '../../realtime/sink.ts';
+import { channelStream, dmStream, userStream } from '../../realtime/streams.ts';
+import type { TypingTimers } from '../../realtime/typing.ts';
+import type { RateLimiter } from '../../ratelimit/index.ts';
+import type { Access, ChannelRow } from '../groups/access.ts';
+import type { UserService } from '../accounts/users.ts';
 
 export interface RealtimeDeps {
   hub: Hub;
