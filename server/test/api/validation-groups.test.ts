@@ -1,19 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { TRPCClient } from '@trpc/client';
-import type { AppRouter } from '../../../shared/index.ts';
-import { LIMITS } from '../../../shared/limits.ts';
 import {
+  type AppRouter,
+  type Cast,
   createGroupFixture,
   expectBadInput,
   expectRefusedUnchanged,
   failure,
+  type GroupFixture,
   registerCast,
   snapshot,
+  startTestServer,
+  type TestServer,
   unknownId,
-  type Cast,
-  type GroupFixture,
 } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 
 /**
  * Bad input to every group and channel procedure, sent by the group's owner (so that only
@@ -25,7 +26,7 @@ let cast: Cast;
 let f: GroupFixture;
 beforeAll(async () => {
   server = await startTestServer();
-  cast = await registerCast(server.url);
+  cast = await registerCast(server);
   f = await createGroupFixture(cast, 'validation');
 }, 60_000);
 afterAll(() => server.stop(), 30_000);
