@@ -21,7 +21,7 @@ export const authRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.auth.logout(input.refresh_token);
-      return { ok: true as const };
+      return s.OK;
     }),
   me: authedProcedure.output(s.User).query(({ ctx }) => ctx.services.users.byId(ctx.user.id)),
 });

@@ -28,6 +28,6 @@ export const channelsRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.channels.delete(ctx.user.id, input.channel_id);
-      return { ok: true as const };
+      return s.OK;
     }),
 });

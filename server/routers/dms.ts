@@ -2,9 +2,6 @@ import { z } from 'zod';
 import * as s from '../../shared/index.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
-const Page = z.object({ items: z.array(s.DirectMessage), next_before_seq: z.number().int().nullable() });
-const ok = { ok: true as const };
-
 /** Direct messages; edit/delete/react/markRead mirror the channel procedures for DM ids. */
 export const dmsRouter = router({
   send: authedProcedure
@@ -13,7 +10,7 @@ export const dmsRouter = router({
     .mutation(({ ctx, input }) => ctx.services.dms.send(ctx.user, { userId: input.user_id, content: input.content, nonce: input.nonce })),
   list: authedProcedure
     .input(s.ListDmsInput)
-    .output(Page)
+    .output(s.DirectMessagePage)
     .query(({ ctx, input }) =>
       ctx.services.dms.list(ctx.user, {
         userId: input.user_id,
@@ -32,7 +29,7 @@ export const dmsRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.dms.delete(ctx.user, input.message_id);
-      return ok;
+      return s.OK;
     }),
   react: authedProcedure
     .input(s.ReactInput)
@@ -47,6 +44,6 @@ export const dmsRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.reads.markDm(ctx.user, input.user_id, input.seq);
-      return ok;
+      return s.OK;
     }),
 });

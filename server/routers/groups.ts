@@ -2,8 +2,6 @@ import { z } from 'zod';
 import * as s from '../../shared/index.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
-const ok = { ok: true as const };
-
 export const groupsRouter = router({
   create: authedProcedure
     .input(s.CreateGroupInput)
@@ -25,7 +23,7 @@ export const groupsRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.groups.delete(ctx.user.id, input.group_id);
-      return ok;
+      return s.OK;
     }),
   members: authedProcedure
     .input(s.GroupIdInput)
@@ -42,7 +40,7 @@ export const groupsRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.members.remove(ctx.user.id, { groupId: input.group_id, userId: input.user_id });
-      return ok;
+      return s.OK;
     }),
   setRole: authedProcedure
     .input(s.SetRoleInput)

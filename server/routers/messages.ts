@@ -2,9 +2,6 @@ import { z } from 'zod';
 import * as s from '../../shared/index.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
-const Page = z.object({ items: z.array(s.Message), next_before_seq: z.number().int().nullable() });
-const ok = { ok: true as const };
-
 export const messagesRouter = router({
   // The hot path: its output is built from the shared schema's type, so it skips runtime output validation.
   send: authedProcedure
@@ -14,7 +11,7 @@ export const messagesRouter = router({
     ),
   list: authedProcedure
     .input(s.ListMessagesInput)
-    .output(Page)
+    .output(s.MessagePage)
     .query(({ ctx, input }) =>
       ctx.services.messages.list(ctx.user, {
         channelId: input.channel_id,
@@ -32,7 +29,7 @@ export const messagesRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.messages.delete(ctx.user, input.message_id);
-      return ok;
+      return s.OK;
     }),
   react: authedProcedure
     .input(s.ReactInput)
@@ -58,6 +55,6 @@ export const messagesRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.reads.markChannel(ctx.user, input.channel_id, input.seq);
-      return ok;
+      return s.OK;
     }),
 });
