@@ -1,13 +1,12 @@
 import * as s from '../../shared/index.ts';
+import { camelInput } from '../trpc/camel.ts';
 import { authedProcedure, publicProcedure, router } from '../trpc/init.ts';
 
 export const authRouter = router({
   register: publicProcedure
-    .input(s.RegisterInput)
+    .input(camelInput(s.RegisterInput))
     .output(s.Session)
-    .mutation(({ ctx, input }) =>
-      ctx.services.auth.register({ username: input.username, password: input.password, displayName: input.display_name }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.auth.register(input)),
   login: publicProcedure
     .input(s.LoginInput)
     .output(s.Session)

@@ -1,24 +1,18 @@
 import { z } from 'zod';
 import * as s from '../../shared/index.ts';
+import { camelInput } from '../trpc/camel.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 /** Direct messages; edit/delete/react/markRead mirror the channel procedures for DM ids. */
 export const dmsRouter = router({
   send: authedProcedure
-    .input(s.SendDmInput)
+    .input(camelInput(s.SendDmInput))
     .output(s.DirectMessage)
-    .mutation(({ ctx, input }) => ctx.services.dms.send(ctx.user, { userId: input.user_id, content: input.content, nonce: input.nonce })),
+    .mutation(({ ctx, input }) => ctx.services.dms.send(ctx.user, input)),
   list: authedProcedure
-    .input(s.ListDmsInput)
+    .input(camelInput(s.ListDmsInput))
     .output(s.DirectMessagePage)
-    .query(({ ctx, input }) =>
-      ctx.services.dms.list(ctx.user, {
-        userId: input.user_id,
-        beforeSeq: input.before_seq,
-        afterSeq: input.after_seq,
-        limit: input.limit,
-      }),
-    ),
+    .query(({ ctx, input }) => ctx.services.dms.list(ctx.user, input)),
   conversations: authedProcedure.output(z.array(s.Conversation)).query(({ ctx }) => ctx.services.dms.conversations(ctx.user)),
   edit: authedProcedure
     .input(s.EditMessageInput)
