@@ -66,6 +66,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     presence,
     hub,
     typing,
+    log,
   });
 
   const origins = createOriginPolicy(config.corsOrigins);
@@ -75,6 +76,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     log,
     metrics,
     origins,
+    gcAfterConnectBursts: config.gcAfterConnectBursts,
     acceptGateway: gateway.accept,
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
   });

@@ -1,4 +1,5 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
+import { CLOSE_CODES } from '../../shared/close-codes.ts';
 import { LIMITS } from '../../shared/limits.ts';
 import type { OriginPolicy } from './origins.ts';
 import { createExpiryWheel } from './expiry.ts';
@@ -12,7 +13,7 @@ export type SocketData =
   | { kind: 'trpc'; ip: string; expectParams: boolean; conn?: TrpcConnection }
   | { kind: 'gateway'; ip: string; conn?: GatewayLike; init: unknown };
 
-/** The compatibility gateway's per-socket handler (see gateway/). */
+/** The compatibility gateway's per-socket handler (see gateway.ts). */
 export interface GatewayLike {
   onMessage(raw: string | Buffer): void;
   onClose(): void;
@@ -20,6 +21,8 @@ export interface GatewayLike {
 
 export interface WebSocketDeps extends Omit<TransportDeps, 'expiry' | 'frames'> {
   origins: OriginPolicy;
+  /** Collect garbage after bursts of new connections (see settle.ts). */
+  gcAfterConnectBursts: boolean;
   /** Opens a gateway connection for a socket the gateway accepted at upgrade time. */
   openGateway?: (ws: ServerWebSocket<SocketData>, init: unknown, expiry: TransportDeps['expiry']) => GatewayLike;
   /** Checks a gateway upgrade request; returns its init data, or a Response to refuse it. */
@@ -38,7 +41,7 @@ export function createWebSocketServer(deps: WebSocketDeps) {
   const trpcConnections = new Set<TrpcConnection>();
   const sockets = new Set<ServerWebSocket<SocketData>>();
   const expiry = createExpiryWheel();
-  const settle = createSettleCollector();
+  const settle = createSettleCollector({ enabled: deps.gcAfterConnectBursts });
   const builders = new Map<string, FrameBuilder>();
   const transport: TransportDeps = {
     ...deps,
@@ -114,7 +117,7 @@ export function createWebSocketServer(deps: WebSocketDeps) {
     },
 
     /** Step two: close what is still open. */
-    closeAll(code = 1012, reason = 'server restarting') {
+    closeAll(code: number = CLOSE_CODES.restarting, reason = 'server restarting') {
       for (const ws of sockets) ws.close(code, reason);
     },
 

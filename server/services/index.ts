@@ -3,6 +3,7 @@ import { createRefreshTokens } from '../auth/refresh.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { RateLimit } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { Logger } from '../log.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { Notifier } from '../realtime/notifier.ts';
@@ -32,11 +33,12 @@ export interface ServiceDeps {
   presence: Presence;
   hub: Hub;
   typing: TypingTimers;
+  log: Logger;
 }
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
 export function createServices(deps: ServiceDeps) {
-  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing } = deps;
+  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, log } = deps;
   const db = database.db;
   const access = createAccess(db);
   const users = createUserService(db);
@@ -54,7 +56,7 @@ export function createServices(deps: ServiceDeps) {
     dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users }),
     reads,
     search: createSearchService({ database, access }),
-    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }),
+    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log }),
   };
 }
 

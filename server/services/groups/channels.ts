@@ -84,7 +84,7 @@ export function createChannelService({ db, access, eventLog, notifier, reads }: 
         const event = { type: 'channel_deleted', channel_id: channelId, group_id: channel.groupId };
         return eventLog.appendToAll(tx, (await memberIds(tx, channel.groupId)).map(userStream), event);
       });
-      notifier.control({ kind: 'channel_deleted', channelId });
+      notifier.control({ kind: 'stream_deleted', stream: channelStream(channelId), what: 'Channel' });
       notifier.durable(events);
     },
   };

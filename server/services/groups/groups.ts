@@ -33,8 +33,6 @@ export function createGroupService({ db, access, eventLog, notifier, reads }: Gr
   }
 
   return {
-    load,
-
     async create(userId: string, input: { name: string; description?: string }): Promise<wire.Group> {
       const { group, events } = await db.transaction(async (tx) => {
         const [row] = await tx

@@ -17,7 +17,7 @@ import { createMessageOps } from './message-ops.ts';
 import { createSendThrottle } from './messages.ts';
 import { presentDm } from '../present.ts';
 import { reactionSummaries } from './reactions.ts';
-import type { Caller } from '../realtime/realtime.ts';
+import type { Caller } from '../caller.ts';
 import type { UserService } from '../accounts/users.ts';
 
 export interface DmDeps {

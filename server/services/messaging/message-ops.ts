@@ -5,7 +5,7 @@ import { forbidden } from '../../errors.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import { reactionSummaries, type ReactionTable } from './reactions.ts';
-import type { Caller } from '../realtime/realtime.ts';
+import type { Caller } from '../caller.ts';
 
 /** The columns every message kind shares, as loaded for a change. */
 export interface MessageRow {

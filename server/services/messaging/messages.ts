@@ -15,7 +15,7 @@ import { channelMessageColumns, channelMessages } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { presentMessage } from '../present.ts';
 import { reactionColumn, reactionSummaries } from './reactions.ts';
-import type { Caller } from '../realtime/realtime.ts';
+import type { Caller } from '../caller.ts';
 import { createSendBatcher } from './send-batch.ts';
 
 export interface MessageDeps {

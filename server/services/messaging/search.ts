@@ -6,7 +6,7 @@ import { badRequest } from '../../errors.ts';
 import type { Access } from '../groups/access.ts';
 import { presentMessage } from '../present.ts';
 import { reactionSummaries } from './reactions.ts';
-import type { Caller } from '../realtime/realtime.ts';
+import type { Caller } from '../caller.ts';
 
 const DEFAULT_LIMIT = 20;
 /** How many of the newest matches are ranked. */

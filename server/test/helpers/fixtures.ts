@@ -16,7 +16,7 @@
  * The transport-level tools (raw.ts, tcp-ws.ts, gateway.ts, cluster.ts, redis-server.ts) stay
  * separate: only the suites that take sockets apart need them.
  */
-export type { AppRouter } from '../../routers/index.ts';
+export type { AppRouter } from '../../../client/index.ts';
 export * from './accounts.ts';
 export * from './authz.ts';
 export * from './clients.ts';

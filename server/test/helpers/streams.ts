@@ -1,5 +1,5 @@
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import type { AppRouter } from '../../routers/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import { Collector } from './events.ts';
 
 /**
