@@ -59,6 +59,9 @@ export interface MatrixOptions<Role extends string, F> {
   skip?(procedure: string, role: Role): boolean;
 }
 
+/** A cell builds a fixture and snapshots every table twice: room for a loaded machine (bun's default is 5 s). */
+const CELL_TIMEOUT_MS = 30_000;
+
 /** Declares one `describe` per procedure and one test per role (see the top of this file). */
 export function authzMatrix<Role extends string, F>(opts: MatrixOptions<Role, F>, cases: Record<string, MatrixCase<Role, F>>): void {
   for (const [procedure, c] of Object.entries(cases)) {
@@ -66,17 +69,21 @@ export function authzMatrix<Role extends string, F>(opts: MatrixOptions<Role, F>
       for (const role of opts.roles) {
         if (opts.skip?.(procedure, role)) continue;
         const expected = c.expect[role];
-        test(`as ${role}: ${expected}`, async () => {
-          const f = await opts.fixture();
-          const me = opts.account(role, f);
-          if (expected === 'ok') {
-            await c.check(await c.run(me, f, role), f, me, role);
-            return;
-          }
-          const error = await expectRefusedUnchanged(opts.database(), () => c.run(me, f, role), expected);
-          expect(error.httpStatus).toBe(HTTP_STATUS[expected]!);
-          await opts.onRefusal?.(error, { procedure, role, expected, f });
-        });
+        test(
+          `as ${role}: ${expected}`,
+          async () => {
+            const f = await opts.fixture();
+            const me = opts.account(role, f);
+            if (expected === 'ok') {
+              await c.check(await c.run(me, f, role), f, me, role);
+              return;
+            }
+            const error = await expectRefusedUnchanged(opts.database(), () => c.run(me, f, role), expected);
+            expect(error.httpStatus).toBe(HTTP_STATUS[expected]!);
+            await opts.onRefusal?.(error, { procedure, role, expected, f });
+          },
+          CELL_TIMEOUT_MS,
+        );
       }
     });
   }
