@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Channel } from '../../../shared/entities.ts';
 import {
   authzMatrix,
@@ -18,6 +18,9 @@ import {
 } from '../helpers/fixtures.ts';
 
 /** The authorization matrix for every channel procedure, caller as outsider / member / admin / owner. */
+// Bun's default of 5 s per test is too short for a loaded machine; never relied upon for timing.
+setDefaultTimeout(30_000);
+
 let server: TestServer;
 let cast: Cast;
 beforeAll(async () => {

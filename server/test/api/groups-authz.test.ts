@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import type { Group, Member } from '../../../shared/entities.ts';
 import { invites } from '../../db/schema/index.ts';
@@ -25,6 +25,9 @@ import {
  * The authorization matrix for every group procedure: each caller role gets either an exact
  * error code (with the database untouched) or an exact result whose effect is then re-read.
  */
+// Bun's default of 5 s per test is too short for a loaded machine; never relied upon for timing.
+setDefaultTimeout(30_000);
+
 let server: TestServer;
 let cast: Cast;
 beforeAll(async () => {

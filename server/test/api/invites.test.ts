@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { LIMITS } from '../../../shared/limits.ts';
 import { invites } from '../../db/schema/index.ts';
@@ -13,6 +13,9 @@ import {
 } from '../helpers/fixtures.ts';
 
 /** Joining groups with invite codes: expiry, use limits, unknown codes, idempotent re-joins. */
+// Bun's default of 5 s per test is too short for a loaded machine; never relied upon for timing.
+setDefaultTimeout(30_000);
+
 let server: TestServer;
 let cast: Cast;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import {
   type Cast,
   createGroupFixture,
@@ -11,6 +11,9 @@ import {
 } from '../helpers/fixtures.ts';
 
 /** The role rules of groups: who may add, remove, promote and leave. */
+// Bun's default of 5 s per test is too short for a loaded machine; never relied upon for timing.
+setDefaultTimeout(30_000);
+
 let server: TestServer;
 let cast: Cast;
 beforeAll(async () => {

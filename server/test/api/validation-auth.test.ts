@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { TRPCClient } from '@trpc/client';
 import {
   type Account,
@@ -16,6 +16,9 @@ import {
 import { LIMITS } from '../../../shared/limits.ts';
 
 /** Bad input to the account procedures: BAD_REQUEST with issues, never an internal error, nothing written. */
+// Bun's default of 5 s per test is too short for a loaded machine; never relied upon for timing.
+setDefaultTimeout(30_000);
+
 let server: TestServer;
 let alice: Account;
 let anon: TRPCClient<AppRouter>;

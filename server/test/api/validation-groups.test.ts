@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { TRPCClient } from '@trpc/client';
 import {
   type AppRouter,
@@ -21,6 +21,9 @@ import { LIMITS } from '../../../shared/limits.ts';
  * validation can refuse it): a BAD_REQUEST listing `{ path, message }` issues, never an internal
  * error, and the database untouched. Well-formed ids that name nothing are NOT_FOUND.
  */
+// Bun's default of 5 s per test is too short for a loaded machine; never relied upon for timing.
+setDefaultTimeout(30_000);
+
 let server: TestServer;
 let cast: Cast;
 let f: GroupFixture;
