@@ -65,7 +65,8 @@ export function ConversationView({ conv, me, names, outbox, connection, unreadAt
   // Presence is only known while connected: offline, nobody (not even me) is shown as here.
   const live = connection === 'connected';
   const here = live ? [...chat.online].map(([id, username]) => ({ id, username: username ?? names.get(id) ?? null })) : [];
-  const unknown = here.some((u) => u.username === null);
+  // Someone new is here (joined the group since the members were loaded): reload them, for @-completion too.
+  const unknown = here.some((u) => !names.has(u.id));
   useEffect(() => {
     if (unknown) onUnknownUser?.();
   }, [unknown, onUnknownUser]);

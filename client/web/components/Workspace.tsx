@@ -73,6 +73,12 @@ export function Workspace({ api, me, onLogout }: Props) {
     }
   }, [connection]);
   useEffect(() => {
+    if (!drawer) return;
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setDrawer(false);
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [drawer]);
+  useEffect(() => {
     const timer = setInterval(reloadBadges, BADGE_POLL_MS);
     const onFocus = () => reloadBadges();
     window.addEventListener('focus', onFocus);
@@ -159,6 +165,13 @@ export function Workspace({ api, me, onLogout }: Props) {
             setAside('search');
           }}
         />
+        {(connection === 'reconnecting' || connection === 'resuming') && (
+          <p className="offline-banner" data-testid="offline-banner" role="status">
+            {connection === 'reconnecting'
+              ? 'The server cannot be reached. Retrying… What you send now waits and goes out once the connection is back.'
+              : 'Connected again: catching up on what you missed…'}
+          </p>
+        )}
         {conversation ? (
           <ConversationView
             key={conversation.key}

@@ -51,6 +51,8 @@ export async function launchUser(
     args: ARGS,
     viewport: opts.viewport ?? { width: 1280, height: 800 },
     permissions: ['camera', 'microphone'],
+    // Drawers and indicators settle at once: screenshots show the end state, not a transition.
+    reducedMotion: 'reduce',
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(15_000);

@@ -44,17 +44,26 @@ export function useReadMarker(
   }, [line, messages, meId]);
 
   const lastSeq = messages.at(-1)?.seq ?? 0;
+  const due = useRef(0);
   useEffect(() => {
-    if (!lastSeq || lastSeq <= marked.current) return;
-    const timer = setTimeout(() => {
-      if (document.visibilityState !== 'visible' || lastSeq <= marked.current) return;
-      marked.current = lastSeq;
-      conv.markRead(lastSeq).catch(() => {
+    const mark = () => {
+      const seq = due.current;
+      if (!seq || seq <= marked.current || document.visibilityState !== 'visible') return;
+      marked.current = seq;
+      conv.markRead(seq).catch(() => {
         marked.current = 0; // try again with the next message
       });
-    }, MARK_READ_MS);
-    return () => clearTimeout(timer);
-  }, [conv, lastSeq]);
+    };
+    const timer = setInterval(mark, MARK_READ_MS);
+    // Leaving the conversation (or the page) reports what was read so far at once.
+    window.addEventListener('pagehide', mark);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener('pagehide', mark);
+      mark();
+    };
+  }, [conv]);
+  due.current = lastSeq;
 
   return line;
 }
