@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { Page } from 'playwright-core';
 import type { AppRouter } from '../../index.ts';
+import { measureBundle } from '../scripts/bundle-size.ts';
 import { seriousViolations } from './a11y.ts';
 import * as ui from './actions.ts';
 import { launchUser, type UserBrowser } from './harness.ts';
@@ -387,3 +388,10 @@ step(
   },
   90_000,
 );
+
+step('the app ships lean: the bundle the server serves stays under budget', async () => {
+  const size = await measureBundle(server.url + '/');
+  console.log(`web bundle: ${(size.bytes / 1024).toFixed(1)} KiB, gzip ${(size.gzip / 1024).toFixed(1)} KiB`);
+  // React + tRPC client + Markdown renderer + the app; a regression past this needs a reason.
+  expect(size.gzip).toBeLessThan(140 * 1024);
+});
