@@ -122,6 +122,21 @@ export function Workspace({ api, me, onLogout }: Props) {
   };
   const canModerate = group?.my_role === 'owner' || group?.my_role === 'admin';
 
+  // Alt+↑/↓ moves between the group's channels (as in Slack and Discord); Escape closes an aside.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && aside && !drawer) setAside(null);
+      if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') || !group || !channels.data?.length) return;
+      e.preventDefault();
+      const list = channels.data;
+      const at = list.findIndex((c) => c.id === channelId);
+      const next = list[(at + (e.key === 'ArrowDown' ? 1 : -1) + list.length) % list.length]!;
+      navigate({ kind: 'group', groupId: group.id, channelId: next.id });
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [aside, drawer, group, channels.data, channelId, navigate]);
+
   return (
     <div className={`app${drawer ? ' drawer-open' : ''}${aside ? ' aside-open' : ''}`} data-testid="app">
       <div className="nav" id="nav" data-testid="nav">

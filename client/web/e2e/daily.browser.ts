@@ -274,6 +274,11 @@ step('search shows ranked results with their marks and opens the channel', async
   await ui.openChannel(alice.page, 'random');
   await result.click();
   await alice.page.getByTestId('conversation-title').filter({ hasText: '#general' }).waitFor();
+  // Keyboard: Alt+↑ goes to the channel above, Alt+↓ back.
+  await alice.page.keyboard.press('Alt+ArrowUp');
+  await alice.page.getByTestId('conversation-title').filter({ hasText: '#random' }).waitFor();
+  await alice.page.keyboard.press('Alt+ArrowDown');
+  await alice.page.getByTestId('conversation-title').filter({ hasText: '#general' }).waitFor();
 });
 
 step('the member list shows roles and who is online', async () => {
