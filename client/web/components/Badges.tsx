@@ -3,7 +3,7 @@ export function Badges({ unread = 0, mentions = 0, testId }: { unread?: number; 
   const fmt = (n: number) => (n >= 100 ? '99+' : String(n));
   if (mentions > 0)
     return (
-      <span className="badge mention" data-testid={`${testId}-mentions`} aria-label={`${fmt(mentions)} mentions, ${fmt(unread)} unread`}>
+      <span className="badge mentions" data-testid={`${testId}-mentions`} aria-label={`${fmt(mentions)} mentions, ${fmt(unread)} unread`}>
         @{fmt(mentions)}
       </span>
     );
