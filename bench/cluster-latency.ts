@@ -15,9 +15,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { wsClient } from '../server/test/helpers/clients.ts';
+import { groupWithChannel, type Registered, users, wsClient } from '../server/test/helpers/fixtures.ts';
 import { startCluster, type Cluster } from '../server/test/helpers/cluster.ts';
-import { groupWithChannel, users, type Registered } from '../server/test/helpers/rt-fixtures.ts';
 
 const { values } = parseArgs({
   options: {

@@ -1,17 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { httpClient } from '../server/test/helpers/clients.ts';
-import { Collector, eventually } from '../server/test/helpers/events.ts';
 import {
   Closer,
+  Collector,
   errorCode,
+  eventually,
   follow,
   groupWithChannel,
+  httpClient,
   metric,
   mintToken,
-  users,
   type Registered,
-} from '../server/test/helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../server/test/helpers/server.ts';
+  startTestServer,
+  type TestServer,
+  users,
+} from '../server/test/helpers/fixtures.ts';
 import { createParleyClient, streamHandlers, TRPCClientError, type Channel, type ChannelEvent, type Session } from './index.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.

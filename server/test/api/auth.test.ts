@@ -3,9 +3,16 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { eq } from 'drizzle-orm';
 import { LIMITS } from '../../../shared/limits.ts';
 import { refreshFamilies, users } from '../../db/schema/index.ts';
-import { httpClient, register, uniqueName } from '../helpers/clients.ts';
-import { expectCode, expectRefusedUnchanged, failure } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import {
+  expectCode,
+  expectRefusedUnchanged,
+  failure,
+  httpClient,
+  register,
+  startTestServer,
+  type TestServer,
+  uniqueName,
+} from '../helpers/fixtures.ts';
 
 /** Accounts and sessions over HTTP: register, login and its throttle, refresh rotation, logout. */
 let server: TestServer;

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { register } from '../helpers/clients.ts';
-import type { Account } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { type Account, register, startTestServer, type TestServer } from '../helpers/fixtures.ts';
 
 /** The plain HTTP surface: health, readiness, metrics, unknown paths, and malformed tRPC requests. */
 let server: TestServer;

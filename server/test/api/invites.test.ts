@@ -1,17 +1,26 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { LIMITS } from '../../../shared/limits.ts';
 import { invites } from '../../db/schema/index.ts';
-import { register } from '../helpers/clients.ts';
-import { createGroupFixture, expectRefusedUnchanged, registerCast, type Cast } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import {
+  type Cast,
+  createGroupFixture,
+  expectRefusedUnchanged,
+  register,
+  registerCast,
+  startTestServer,
+  type TestServer,
+} from '../helpers/fixtures.ts';
 
 /** Joining groups with invite codes: expiry, use limits, unknown codes, idempotent re-joins. */
+// Bun's default of 5 s per test is too short for a loaded machine; never relied upon for timing.
+setDefaultTimeout(30_000);
+
 let server: TestServer;
 let cast: Cast;
 beforeAll(async () => {
   server = await startTestServer();
-  cast = await registerCast(server.url);
+  cast = await registerCast(server);
 }, 60_000);
 afterAll(() => server.stop(), 30_000);
 
@@ -72,7 +81,7 @@ test('a used-up invite (max_uses) is NOT_FOUND for the next joiner', async () =>
 test('max_uses admits exactly that many distinct users', async () => {
   const { group } = await createGroupFixture(cast);
   const { code } = await cast.owner.client.groups.createInvite.mutate({ group_id: group.id, max_uses: 2 });
-  const joiners = await Promise.all([register(server.url, 'j'), register(server.url, 'j'), register(server.url, 'j')]);
+  const joiners = await Promise.all([register(server, 'j'), register(server, 'j'), register(server, 'j')]);
   const results = await Promise.allSettled(joiners.map((j) => j.client.groups.join.mutate({ code })));
   expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
   for (const r of results) if (r.status === 'rejected') expect((r.reason as any).data.code).toBe('NOT_FOUND');
@@ -97,7 +106,7 @@ test('joining twice returns the group without using the invite again', async () 
 test('two concurrent joins by one user (a double click) both return the group and use the invite once', async () => {
   const { group } = await createGroupFixture(cast);
   const { code } = await cast.owner.client.groups.createInvite.mutate({ group_id: group.id, max_uses: 5 });
-  const joiner = await register(server.url, 'double');
+  const joiner = await register(server, 'double');
   const both = await Promise.all([joiner.client.groups.join.mutate({ code }), joiner.client.groups.join.mutate({ code })]);
   expect(both).toEqual([
     { ...group, my_role: 'member' },

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startParley, type Parley } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
-import { httpClient } from '../helpers/clients.ts';
-import { expectCode } from '../helpers/fixtures.ts';
+import { expectCode, httpClient } from '../helpers/fixtures.ts';
 
 /**
  * The embedded default: no DATABASE_URL and no JWT_SECRET, a real DATA_DIR on disk. This never

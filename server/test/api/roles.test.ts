@@ -1,13 +1,24 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { createGroupFixture, expectCode, expectRefusedUnchanged, registerCast, unknownId, type Cast } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import {
+  type Cast,
+  createGroupFixture,
+  expectCode,
+  expectRefusedUnchanged,
+  registerCast,
+  startTestServer,
+  type TestServer,
+  unknownId,
+} from '../helpers/fixtures.ts';
 
 /** The role rules of groups: who may add, remove, promote and leave. */
+// Bun's default of 5 s per test is too short for a loaded machine; never relied upon for timing.
+setDefaultTimeout(30_000);
+
 let server: TestServer;
 let cast: Cast;
 beforeAll(async () => {
   server = await startTestServer();
-  cast = await registerCast(server.url);
+  cast = await registerCast(server);
 }, 60_000);
 afterAll(() => server.stop(), 30_000);
 

@@ -1,9 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { base64url, SignJWT, UnsecuredJWT } from 'jose';
 import { createTokenService } from '../../auth/tokens.ts';
-import { httpClient, register } from '../helpers/clients.ts';
-import { expectCode, registerCast, type Account, type Cast } from '../helpers/fixtures.ts';
-import { startTestServer, TEST_JWT_SECRET, type TestServer } from '../helpers/server.ts';
+import {
+  type Account,
+  type Cast,
+  expectCode,
+  httpClient,
+  register,
+  registerCast,
+  startTestServer,
+  TEST_JWT_SECRET,
+  type TestServer,
+} from '../helpers/fixtures.ts';
 
 /** Access tokens: everything but a fresh, correctly signed and pinned token is UNAUTHORIZED. */
 let server: TestServer;

@@ -1,31 +1,35 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { TRPCClient } from '@trpc/client';
-import type { AppRouter } from '../../../client/index.ts';
-import { LIMITS } from '../../../shared/limits.ts';
 import {
+  type AppRouter,
+  type Cast,
   createGroupFixture,
   expectBadInput,
   expectRefusedUnchanged,
   failure,
+  type GroupFixture,
   registerCast,
   snapshot,
+  startTestServer,
+  type TestServer,
   unknownId,
-  type Cast,
-  type GroupFixture,
 } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 
 /**
  * Bad input to every group and channel procedure, sent by the group's owner (so that only
  * validation can refuse it): a BAD_REQUEST listing `{ path, message }` issues, never an internal
  * error, and the database untouched. Well-formed ids that name nothing are NOT_FOUND.
  */
+// Bun's default of 5 s per test is too short for a loaded machine; never relied upon for timing.
+setDefaultTimeout(30_000);
+
 let server: TestServer;
 let cast: Cast;
 let f: GroupFixture;
 beforeAll(async () => {
   server = await startTestServer();
-  cast = await registerCast(server.url);
+  cast = await registerCast(server);
   f = await createGroupFixture(cast, 'validation');
 }, 60_000);
 afterAll(() => server.stop(), 30_000);

@@ -1,8 +1,17 @@
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
-import { httpClient, wsClient } from '../helpers/clients.ts';
+import {
+  Closer,
+  eventually,
+  follow,
+  groupWithChannel,
+  httpClient,
+  range,
+  type Registered,
+  sendMany,
+  users,
+  wsClient,
+} from '../helpers/fixtures.ts';
 import { isRegistered, movableWsClient, startCluster, streamLog, type Cluster, type Instance } from '../helpers/cluster.ts';
-import { eventually } from '../helpers/events.ts';
-import { Closer, follow, groupWithChannel, range, sendMany, users, type Registered } from '../helpers/rt-fixtures.ts';
 
 /**
  * An instance dies without a goodbye (SIGKILL): the users it served go offline everywhere else

@@ -1,18 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { httpClient, wsClient } from '../helpers/clients.ts';
-import { startCluster, streamLog, type Cluster, type Instance } from '../helpers/cluster.ts';
 import {
   Closer,
   errorCode,
   follow,
+  type Followed,
   groupWithChannel,
   history,
+  httpClient,
   range,
+  type Registered,
   sendMany,
   users,
-  type Followed,
-  type Registered,
-} from '../helpers/rt-fixtures.ts';
+  wsClient,
+} from '../helpers/fixtures.ts';
+import { startCluster, streamLog, type Cluster, type Instance } from '../helpers/cluster.ts';
 
 /**
  * Three real instances over one PostgreSQL database and one Redis: clients on different

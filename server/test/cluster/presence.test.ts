@@ -1,8 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { httpClient, wsClient } from '../helpers/clients.ts';
+import {
+  Closer,
+  eventually,
+  follow,
+  type Followed,
+  groupWithChannel,
+  httpClient,
+  metric,
+  type Registered,
+  users,
+  wsClient,
+} from '../helpers/fixtures.ts';
 import { startCluster, type Cluster, type Instance } from '../helpers/cluster.ts';
-import { eventually } from '../helpers/events.ts';
-import { Closer, follow, groupWithChannel, metric, users, type Followed, type Registered } from '../helpers/rt-fixtures.ts';
 
 /**
  * Presence is per user across every device and every instance: channel joins and leaves are

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
-import { httpClient } from '../helpers/clients.ts';
+import { failure, groupWithChannel, httpClient, range, type Registered, users } from '../helpers/fixtures.ts';
 import { startCluster, streamLog, type Cluster, type Instance } from '../helpers/cluster.ts';
-import { failure } from '../helpers/fixtures.ts';
-import { groupWithChannel, range, users, type Registered } from '../helpers/rt-fixtures.ts';
 
 /** RATE_LIMIT_MESSAGES is one limit per user for the whole cluster, not one per instance. */
 

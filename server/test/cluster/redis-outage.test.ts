@@ -1,9 +1,18 @@
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
-import { httpClient, wsClient } from '../helpers/clients.ts';
+import {
+  Closer,
+  eventually,
+  follow,
+  type Followed,
+  groupWithChannel,
+  httpClient,
+  range,
+  type Registered,
+  users,
+  wsClient,
+} from '../helpers/fixtures.ts';
 import { readyz, startCluster, streamLog, type Cluster, type Instance } from '../helpers/cluster.ts';
 import { RedisServer } from '../helpers/redis-server.ts';
-import { eventually } from '../helpers/events.ts';
-import { Closer, follow, groupWithChannel, range, users, type Followed, type Registered } from '../helpers/rt-fixtures.ts';
 
 /**
  * Redis is only the fan-out: while it is down, instances keep accepting and persisting

@@ -2,8 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, te
 import type { Channel } from '../../../shared/entities.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import { closedWithin, GatewaySocket } from '../helpers/gateway.ts';
-import { Closer, groupWithChannel, history, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { Closer, groupWithChannel, history, type Registered, startTestServer, type TestServer, users } from '../helpers/fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

@@ -1,10 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Channel } from '../../../shared/entities.ts';
-import { wsClient } from '../helpers/clients.ts';
-import { eventually } from '../helpers/events.ts';
+import {
+  Closer,
+  eventually,
+  follow,
+  history,
+  type Registered,
+  startTestServer,
+  type TestServer,
+  users,
+  wsClient,
+} from '../helpers/fixtures.ts';
 import { GatewaySocket } from '../helpers/gateway.ts';
-import { Closer, follow, history, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

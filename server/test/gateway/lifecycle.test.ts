@@ -1,9 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { LIMITS } from '../../../shared/limits.ts';
-import { eventually } from '../helpers/events.ts';
+import {
+  Closer,
+  eventually,
+  groupWithChannel,
+  mintToken,
+  type Registered,
+  sendMany,
+  startTestServer,
+  type TestServer,
+  users,
+} from '../helpers/fixtures.ts';
 import { closedWithin, GatewaySocket, gatewayPath, upgradeAttempt } from '../helpers/gateway.ts';
-import { Closer, groupWithChannel, mintToken, sendMany, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

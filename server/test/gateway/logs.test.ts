@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Channel } from '../../../shared/entities.ts';
 import { createTokenService } from '../../auth/tokens.ts';
-import { httpClient, wsClient } from '../helpers/clients.ts';
+import { errorCode, follow, groupWithChannel, httpClient, mintToken, type Registered, users, wsClient } from '../helpers/fixtures.ts';
 import { GatewaySocket, gatewayPath, startLoggedServer, upgradeAttempt, type LoggedTestServer } from '../helpers/gateway.ts';
-import { errorCode, follow, groupWithChannel, mintToken, users, type Registered } from '../helpers/rt-fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

@@ -2,8 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, te
 import type { Channel } from '../../../shared/entities.ts';
 import { createTokenService } from '../../auth/tokens.ts';
 import { GatewaySocket, gatewayPath, refusedSocket, upgradeAttempt } from '../helpers/gateway.ts';
-import { Closer, groupWithChannel, mintToken, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { Closer, groupWithChannel, mintToken, type Registered, startTestServer, type TestServer, users } from '../helpers/fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

@@ -1,5 +1,6 @@
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink, type TRPCClient } from '@trpc/client';
 import type { AppRouter } from '../../../client/index.ts';
+import { directClient, type ApiTarget } from './direct.ts';
 import type { Session } from '../../../shared/entities.ts';
 
 /** A stock tRPC client over HTTP batching, optionally authenticated. */
@@ -47,17 +48,32 @@ let counter = 0;
 /** A unique username for this process. */
 export const uniqueName = (prefix = 'user') => `${prefix}_${process.pid.toString(36)}_${(++counter).toString(36)}`;
 
-/** Registers a fresh user and returns its session and an authenticated HTTP client. */
-export async function register(
-  baseUrl: string,
-  prefix = 'user',
-): Promise<{ session: Session; client: TRPCClient<AppRouter>; id: string; username: string; token: string }> {
-  const session = await httpClient(baseUrl).auth.register.mutate({ username: uniqueName(prefix), password: 'correct horse battery' });
+/** A registered user with an authenticated client (stock HTTP client, or in process through createCaller). */
+export interface Account {
+  session: Session;
+  client: TRPCClient<AppRouter>;
+  id: string;
+  username: string;
+  token: string;
+}
+
+/**
+ * Registers a fresh user through `auth.register` and returns its session and an authenticated
+ * client: a stock HTTP client for a base URL, an in-process `directClient` for a server (its
+ * `services` and `log`).
+ */
+export async function register(target: ApiTarget, prefix = 'user'): Promise<Account> {
+  const anonymous = typeof target === 'string' ? httpClient(target) : directClient(target);
+  const session = await anonymous.auth.register.mutate({ username: uniqueName(prefix), password: 'correct horse battery' });
   return {
     session,
-    client: httpClient(baseUrl, session.access_token),
+    client: typeof target === 'string' ? httpClient(target, session.access_token) : directClient(target, session.access_token),
     id: session.user.id,
     username: session.user.username,
     token: session.access_token,
   };
 }
+
+/** An unauthenticated client for `target` (HTTP for a base URL, in process for a server). */
+export const anonClient = (target: ApiTarget): TRPCClient<AppRouter> =>
+  typeof target === 'string' ? httpClient(target) : directClient(target);

@@ -1,9 +1,20 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Message } from '../../../shared/entities.ts';
-import { httpClient } from '../helpers/clients.ts';
-import { createGroupFixture, expectCode, registerCast, type Account, type Cast, type GroupFixture } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { fullSnapshot, refusedUnchanged } from './support.ts';
+import {
+  type Account,
+  anonClient,
+  authzMatrix,
+  type Cast,
+  createGroupFixture,
+  expectCode,
+  fullSnapshot,
+  type GroupFixture,
+  type MatrixCase,
+  refusedUnchanged,
+  registerCast,
+  startTestServer,
+  type TestServer,
+} from '../helpers/fixtures.ts';
 
 /**
  * Who may edit, delete, react to, search and mark read channel messages. The message under test
@@ -15,13 +26,13 @@ let server: TestServer;
 let cast: Cast;
 beforeAll(async () => {
   server = await startTestServer();
-  cast = await registerCast(server.url);
+  // In process (createCaller): this suite is about who may do what, not about the transport.
+  cast = await registerCast(server);
 }, 60_000);
 afterAll(() => server?.stop(), 30_000);
 
 const WHO = ['outsider', 'author', 'other', 'admin', 'owner'] as const;
 type Who = (typeof WHO)[number];
-type Expected = 'ok' | 'NOT_FOUND' | 'FORBIDDEN';
 const account = (who: Who): Account => (who === 'author' ? cast.member : cast[who]);
 
 interface Fixture extends GroupFixture {
@@ -40,15 +51,9 @@ async function fixture(): Promise<Fixture> {
 const current = async (f: Fixture) =>
   (await cast.member.client.messages.list.query({ channel_id: f.channel.id })).items.find((m) => m.id === f.message.id);
 
-interface Case {
-  expect: Record<Who, Expected>;
-  run(me: Account, f: Fixture): Promise<unknown>;
-  check(result: any, f: Fixture, me: Account): Promise<void>;
-}
-
 const everyMember = { outsider: 'NOT_FOUND', author: 'ok', other: 'ok', admin: 'ok', owner: 'ok' } as const;
 
-const cases: Record<string, Case> = {
+const cases: Record<string, MatrixCase<Who, Fixture>> = {
   'messages.edit': {
     expect: { outsider: 'NOT_FOUND', author: 'ok', other: 'FORBIDDEN', admin: 'FORBIDDEN', owner: 'FORBIDDEN' },
     run: (me, f) => me.client.messages.edit.mutate({ message_id: f.message.id, content: `edited by ${me.username}` }),
@@ -128,25 +133,24 @@ const cases: Record<string, Case> = {
   },
 };
 
-describe.each(Object.entries(cases))('%s', (_name, c) => {
-  for (const who of WHO) {
-    const expected = c.expect[who];
-    test(`${who}: ${expected}`, async () => {
-      const f = await fixture();
-      const me = account(who);
-      if (expected === 'ok') return c.check(await c.run(me, f), f, me);
-      const error = await refusedUnchanged(server.db.database, () => c.run(me, f), expected);
-      expect(error.httpStatus).toBe(expected === 'NOT_FOUND' ? 404 : 403);
-      // A non-member learns nothing: the same answer as for a message that does not exist.
-      if (expected === 'NOT_FOUND' && who === 'outsider') expect(error.message).not.toContain(f.message.id);
-    });
-  }
-});
+authzMatrix(
+  {
+    roles: WHO,
+    fixture,
+    account: (who) => account(who),
+    database: () => server.db.database,
+    // A non-member learns nothing: the same answer as for a message that does not exist.
+    onRefusal(error, { role, expected, f }) {
+      if (expected === 'NOT_FOUND' && role === 'outsider') expect(error.message).not.toContain(f.message.id);
+    },
+  },
+  cases,
+);
 
 describe('outside the matrix', () => {
   test('without a token every new procedure is UNAUTHORIZED and nothing changes', async () => {
     const f = await fixture();
-    const anon = httpClient(server.url);
+    const anon = anonClient(server);
     const db = server.db.database;
     const mid = { message_id: f.message.id };
     await refusedUnchanged(db, () => anon.messages.edit.mutate({ ...mid, content: 'x' }), 'UNAUTHORIZED');

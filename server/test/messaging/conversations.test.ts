@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Conversation } from '../../../shared/entities.ts';
-import { users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { type Registered, startTestServer, type TestServer, users } from '../helpers/fixtures.ts';
 
 /** dms.conversations: one entry per partner, latest conversation first, with its last message and what is unread. */
 setDefaultTimeout(30_000);
@@ -17,12 +16,12 @@ const dm = (from: Registered, to: Registered, content: string) => from.client.dm
 
 describe('dms.conversations', () => {
   test('nobody to talk to: an empty list', async () => {
-    const [loner] = await users(server.url, 'loner');
+    const [loner] = await users(server, 'loner');
     expect(await loner!.client.dms.conversations.query()).toEqual([]);
   });
 
   test('ordered by latest message either way, with the last message and unread counts', async () => {
-    const [alice, bob, carol, dave] = await users(server.url, 'alice', 'bob', 'carol', 'dave');
+    const [alice, bob, carol, dave] = await users(server, 'alice', 'bob', 'carol', 'dave');
     await dm(alice!, bob!, 'hi bob');
     await dm(carol!, alice!, 'hi alice, carol here');
     await dm(carol!, alice!, 'are you there?');
@@ -57,7 +56,7 @@ describe('dms.conversations', () => {
   });
 
   test('the last message follows edits, reactions and deletes', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(server, 'alice', 'bob');
     const first = await dm(alice!, bob!, 'first');
     const second = await dm(bob!, alice!, 'second');
     const edited = await bob!.client.dms.edit.mutate({ message_id: second.id, content: 'second, edited' });
@@ -84,7 +83,7 @@ describe('dms.conversations', () => {
   });
 
   test('unread counts follow dms.markRead per partner', async () => {
-    const [alice, bob, carol] = await users(server.url, 'alice', 'bob', 'carol');
+    const [alice, bob, carol] = await users(server, 'alice', 'bob', 'carol');
     const fromBob = [];
     for (const i of [1, 2, 3]) fromBob.push(await dm(bob!, alice!, `bob ${i}`));
     for (const i of [1, 2]) await dm(carol!, alice!, `carol ${i}`);

@@ -1,10 +1,18 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { DirectMessage } from '../../../shared/entities.ts';
-import { httpClient } from '../helpers/clients.ts';
-import { expectCode, unknownId, type Account } from '../helpers/fixtures.ts';
-import { users } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { fullSnapshot, refusedUnchanged } from './support.ts';
+import {
+  type Account,
+  anonClient,
+  authzMatrix,
+  expectCode,
+  fullSnapshot,
+  type MatrixCase,
+  refusedUnchanged,
+  startTestServer,
+  type TestServer,
+  unknownId,
+  users,
+} from '../helpers/fixtures.ts';
 
 /**
  * Who may edit, delete, react to and mark read a direct message: its author, its recipient, or a
@@ -16,13 +24,13 @@ let server: TestServer;
 let third: Account;
 beforeAll(async () => {
   server = await startTestServer();
-  [third] = (await users(server.url, 'third')) as [Account];
+  // In process (createCaller): this suite is about who may do what, not about the transport.
+  [third] = (await users(server, 'third')) as [Account];
 }, 60_000);
 afterAll(() => server?.stop(), 30_000);
 
 const WHO = ['author', 'recipient', 'third'] as const;
 type Who = (typeof WHO)[number];
-type Expected = 'ok' | 'NOT_FOUND' | 'FORBIDDEN';
 
 interface Fixture {
   author: Account;
@@ -33,7 +41,7 @@ interface Fixture {
 
 /** A fresh author/recipient pair (and the third user) with one DM that its recipient reacted to with ✅. */
 async function fixture(): Promise<Fixture> {
-  const [author, recipient] = (await users(server.url, 'author', 'recipient')) as [Account, Account];
+  const [author, recipient] = (await users(server, 'author', 'recipient')) as [Account, Account];
   const sent = await author.client.dms.send.mutate({ user_id: recipient.id, content: 'between us two' });
   await recipient.client.dms.react.mutate({ message_id: sent.id, emoji: '✅' });
   const message = { ...sent, reactions: [{ emoji: '✅', count: 1, me: false }] };
@@ -44,15 +52,9 @@ async function fixture(): Promise<Fixture> {
 const current = async (f: Fixture) =>
   (await f.author.client.dms.list.query({ user_id: f.recipient.id })).items.find((m) => m.id === f.message.id);
 
-interface Case {
-  expect: Record<Who, Expected>;
-  run(me: Account, f: Fixture): Promise<unknown>;
-  check(result: any, f: Fixture, me: Account): Promise<void>;
-}
-
 const participants = { author: 'ok', recipient: 'ok', third: 'NOT_FOUND' } as const;
 
-const cases: Record<string, Case> = {
+const cases: Record<string, MatrixCase<Who, Fixture>> = {
   'dms.edit': {
     expect: { author: 'ok', recipient: 'FORBIDDEN', third: 'NOT_FOUND' },
     run: (me, f) => me.client.dms.edit.mutate({ message_id: f.message.id, content: 'said differently' }),
@@ -68,7 +70,7 @@ const cases: Record<string, Case> = {
       expect(result).toEqual({ ok: true });
       expect(await current(f)).toBeUndefined();
       expect((await f.recipient.client.dms.list.query({ user_id: f.author.id })).items).toEqual([]);
-      const row = (await fullSnapshot(server.db.database)).dms.find((m) => m.id === f.message.id);
+      const row = (await fullSnapshot(server.db.database)).directMessages.find((m) => m.id === f.message.id);
       expect(row).toMatchObject({ content: '', deletedAt: expect.any(Date) });
     },
   },
@@ -113,19 +115,16 @@ const cases: Record<string, Case> = {
 };
 
 /** Third-party calls address the DM by its id; the pair-addressed markRead is covered below. */
-describe.each(Object.entries(cases))('%s', (name, c) => {
-  for (const who of WHO) {
-    const expected = c.expect[who];
-    if (name === 'dms.markRead' && who === 'third') continue;
-    test(`${who}: ${expected}`, async () => {
-      const f = await fixture();
-      const me = f[who];
-      if (expected === 'ok') return c.check(await c.run(me, f), f, me);
-      const error = await refusedUnchanged(server.db.database, () => c.run(me, f), expected);
-      expect(error.httpStatus).toBe(expected === 'NOT_FOUND' ? 404 : 403);
-    });
-  }
-});
+authzMatrix(
+  {
+    roles: WHO,
+    fixture,
+    account: (who, f) => f[who],
+    database: () => server.db.database,
+    skip: (procedure, who) => procedure === 'dms.markRead' && who === 'third',
+  },
+  cases,
+);
 
 describe('around a conversation', () => {
   test('a third user cannot reach a pair’s read state: marking "their" DMs read only touches their own empty pair', async () => {
@@ -183,7 +182,7 @@ describe('around a conversation', () => {
 
   test('without a token every DM procedure is UNAUTHORIZED and nothing changes', async () => {
     const f = await fixture();
-    const anon = httpClient(server.url);
+    const anon = anonClient(server);
     const db = server.db.database;
     const mid = { message_id: f.message.id };
     await refusedUnchanged(db, () => anon.dms.edit.mutate({ ...mid, content: 'x' }), 'UNAUTHORIZED');

@@ -1,10 +1,20 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Message } from '../../../shared/entities.ts';
 import { LIMITS } from '../../../shared/limits.ts';
-import { createGroupFixture, registerCast, type Cast } from '../helpers/fixtures.ts';
-import { history, range, sendMany } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { expectNewestFirst, sendDms, walkBackward, walkForward } from './support.ts';
+import {
+  type Cast,
+  createGroupFixture,
+  expectNewestFirst,
+  history,
+  range,
+  registerCast,
+  sendDms,
+  sendMany,
+  startTestServer,
+  type TestServer,
+  walkBackward,
+  walkForward,
+} from '../helpers/fixtures.ts';
 
 /** History pages of messages.list and dms.list at their edges. */
 setDefaultTimeout(60_000);
@@ -13,7 +23,7 @@ let server: TestServer;
 let cast: Cast;
 beforeAll(async () => {
   server = await startTestServer();
-  cast = await registerCast(server.url);
+  cast = await registerCast(server);
 }, 60_000);
 afterAll(() => server?.stop(), 30_000);
 

@@ -1,26 +1,14 @@
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { wsClient } from '../helpers/clients.ts';
-import { Closer, follow, groupWithChannel, users, type Followed, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { type Followed, groupWithChannel, type Registered, users, useTestServer } from '../helpers/fixtures.ts';
 
 /** Reactions: idempotent, counted per emoji with the caller's own `me`, and any real emoji or :custom: name. */
 setDefaultTimeout(30_000);
 
-let server: TestServer;
-const closer = new Closer();
-beforeAll(async () => {
-  server = await startTestServer();
-}, 60_000);
-afterEach(() => closer.closeAll());
-afterAll(() => server?.stop(), 30_000);
+// One server for the file; queries and mutations in process (createCaller), streams over stock WebSocket clients.
+const t = useTestServer();
 
 /** Follows a channel with a stock WS client of `user`; resolves once online_users arrived. */
-async function watch(user: Registered, channelId: string) {
-  const ws = closer.add(wsClient(server.url, user.token));
-  const sub = follow(ws.api.realtime.channel, { channel_id: channelId });
-  await sub.events.first((e) => e.type === 'online_users');
-  return { ws, sub };
-}
+const watch = (user: Registered, channelId: string) => t.watchChannel(user, channelId);
 
 /** Proves no further durable event than `lastSeq` came: the next message must be the next sequence. */
 async function nothingBetween(sub: Followed, sender: Registered, channelId: string, lastSeq: number) {
@@ -45,7 +33,7 @@ const CUSTOM = [':party_parrot:', ':+1:', ':blob-wave:', ':a:'];
 
 describe('channel reactions', () => {
   test('adding twice is one reaction and one event; removing twice is one removal', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
     const { sub } = await watch(alice!, channel.id);
     const m = await alice!.client.messages.send.mutate({ channel_id: channel.id, content: 'react to me' });
@@ -77,7 +65,7 @@ describe('channel reactions', () => {
   });
 
   test('the same reaction sent five times at once is stored once and announced once', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
     const { sub } = await watch(alice!, channel.id);
     const m = await alice!.client.messages.send.mutate({ channel_id: channel.id, content: 'race me' });
@@ -91,7 +79,7 @@ describe('channel reactions', () => {
   });
 
   test('counts per emoji in order of first use, `me` per viewer in results and history, never in broadcasts', async () => {
-    const [alice, bob, carol] = await users(server.url, 'alice', 'bob', 'carol');
+    const [alice, bob, carol] = await users(t.server, 'alice', 'bob', 'carol');
     const { channel } = await groupWithChannel(alice!, [bob!, carol!]);
     const { sub } = await watch(carol!, channel.id);
     const m = await alice!.client.messages.send.mutate({ channel_id: channel.id, content: 'count these' });
@@ -147,7 +135,7 @@ describe('channel reactions', () => {
   });
 
   test('unicode emoji with skin tones, ZWJ sequences, flags and keycaps, and :custom: names, round-trip exactly', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
     const { sub } = await watch(alice!, channel.id);
     const m = await alice!.client.messages.send.mutate({ channel_id: channel.id, content: 'every kind of emoji' });
@@ -169,10 +157,8 @@ describe('channel reactions', () => {
 
 describe('DM reactions', () => {
   test('both participants react; counts, `me` and one event per change on the DM stream', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
-    const ws = closer.add(wsClient(server.url, alice!.token));
-    const sub = follow(ws.api.realtime.dm, { user_id: bob!.id });
-    await sub.events.first((e) => e.type === 'dm_user_online' || e.type === 'dm_user_offline');
+    const [alice, bob] = await users(t.server, 'alice', 'bob');
+    const { sub } = await t.watchDm(alice!, bob!.id);
     const m = await alice!.client.dms.send.mutate({ user_id: bob!.id, content: 'react here' });
     await bob!.client.dms.react.mutate({ message_id: m.id, emoji: '👩🏿‍💻' });
     await bob!.client.dms.react.mutate({ message_id: m.id, emoji: '👩🏿‍💻' });

@@ -1,7 +1,5 @@
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { wsClient } from '../helpers/clients.ts';
-import { Closer, follow, groupWithChannel, sendMany, users, type Followed, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { type Followed, groupWithChannel, type Registered, sendMany, users, useTestServer } from '../helpers/fixtures.ts';
 
 /**
  * Read state across a user's devices, unread and mention counts in channels.list / groups.list /
@@ -9,21 +7,11 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
  */
 setDefaultTimeout(30_000);
 
-let server: TestServer;
-const closer = new Closer();
-beforeAll(async () => {
-  server = await startTestServer();
-}, 60_000);
-afterEach(() => closer.closeAll());
-afterAll(() => server?.stop(), 30_000);
+// One server for the file; queries and mutations in process (createCaller), streams over stock WebSocket clients.
+const t = useTestServer();
 
 /** A stock WS client of `user` following realtime.me, confirmed started. */
-async function meDevice(user: Registered) {
-  const ws = closer.add(wsClient(server.url, user.token));
-  const me = follow(ws.api.realtime.me, undefined);
-  await me.started;
-  return { ...ws, me };
-}
+const meDevice = (user: Registered) => t.watchMe(user);
 
 type Device = Awaited<ReturnType<typeof meDevice>>;
 
@@ -46,7 +34,7 @@ const groupCounts = async (user: Registered, groupId: string) => {
 
 describe('channels', () => {
   test('marking read on one device tells the other; counts exclude own messages and drop to 0', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server, 'alice', 'bob');
     const { group, channel } = await groupWithChannel(alice!, [bob!]);
     const second = await alice!.client.channels.create.mutate({ group_id: group.id, name: 'second', type: 'TEXT' });
     const phone = await meDevice(bob!);
@@ -104,7 +92,7 @@ describe('channels', () => {
   });
 
   test('read state only moves forward, is clamped to the latest sequence, and an unchanged mark emits nothing', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server, 'alice', 'bob');
     const { group, channel } = await groupWithChannel(alice!, [bob!]);
     const device = await meDevice(bob!);
     const sent = await sendMany(alice!.client, channel.id, 5);
@@ -129,7 +117,7 @@ describe('channels', () => {
 
 describe('concurrent marks', () => {
   test('marks racing from several devices leave the furthest one, and each event moves forward', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server, 'alice', 'bob');
     const { group, channel } = await groupWithChannel(alice!, [bob!]);
     const device = await meDevice(bob!);
     const sent = await sendMany(alice!.client, channel.id, 6);
@@ -151,7 +139,7 @@ describe('concurrent marks', () => {
 
 describe('mentions', () => {
   test('a mention reaches the mentioned member on realtime.me and counts; not self, not non-members', async () => {
-    const [alice, bob, carol, dave] = await users(server.url, 'alice', 'bob', 'carol', 'dave');
+    const [alice, bob, carol, dave] = await users(t.server, 'alice', 'bob', 'carol', 'dave');
     const { group, channel } = await groupWithChannel(alice!, [bob!, carol!]);
     const [bobDev, carolDev, aliceDev, daveDev] = (await Promise.all([bob!, carol!, alice!, dave!].map(meDevice))) as [
       Device,
@@ -191,7 +179,7 @@ describe('mentions', () => {
 
 describe('direct messages', () => {
   test('conversation unread counts, and dms.markRead reaches the other device', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server, 'alice', 'bob');
     const phone = await meDevice(bob!);
     const laptop = await meDevice(bob!);
     const sent = [];

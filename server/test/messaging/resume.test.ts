@@ -1,19 +1,20 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { DirectMessage } from '../../../shared/entities.ts';
-import { wsClient } from '../helpers/clients.ts';
-import { eventually } from '../helpers/events.ts';
 import {
   Closer,
+  eventually,
   follow,
+  type Followed,
   gatedWsClient,
   groupWithChannel,
   metric,
   range,
-  users,
-  type Followed,
   type Registered,
-} from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+  startTestServer,
+  type TestServer,
+  users,
+  wsClient,
+} from '../helpers/fixtures.ts';
 
 /**
  * Edits, deletes and reactions are durable events in the message's stream: a subscriber that was

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Channel, Group, Message } from '../../../shared/entities.ts';
-import { createGroupFixture, expectCode, registerCast, unknownId, type Cast, type GroupFixture } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import {
+  type Cast,
+  createGroupFixture,
+  expectCode,
+  type GroupFixture,
+  registerCast,
+  startTestServer,
+  type TestServer,
+  unknownId,
+} from '../helpers/fixtures.ts';
 
 /** messages.search: PostgreSQL full-text semantics, visibility, filters, ranking and snippets. */
 setDefaultTimeout(60_000);
@@ -32,7 +40,7 @@ const corpus: Array<[key: string, where: 'main' | 'second' | 'other' | 'hidden',
 
 beforeAll(async () => {
   server = await startTestServer();
-  cast = await registerCast(server.url);
+  cast = await registerCast(server);
   main = await createGroupFixture(cast, 'search main');
   second = await cast.owner.client.channels.create.mutate({ group_id: main.group.id, name: 'second', type: 'TEXT' });
   other = await createGroupFixture(cast, 'search other');

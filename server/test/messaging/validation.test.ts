@@ -1,9 +1,18 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { DirectMessage, Message } from '../../../shared/entities.ts';
 import { LIMITS } from '../../../shared/limits.ts';
-import { createGroupFixture, registerCast, unknownId, type Cast, type GroupFixture } from '../helpers/fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { badInputUnchanged, fullSnapshot, refusedUnchanged } from './support.ts';
+import {
+  badInputUnchanged,
+  type Cast,
+  createGroupFixture,
+  fullSnapshot,
+  type GroupFixture,
+  refusedUnchanged,
+  registerCast,
+  startTestServer,
+  type TestServer,
+  unknownId,
+} from '../helpers/fixtures.ts';
 
 /** Bad input to the messaging procedures: a typed error (never a 500) and no change anywhere in the database. */
 setDefaultTimeout(60_000);
@@ -15,7 +24,7 @@ let message: Message;
 let dm: DirectMessage;
 beforeAll(async () => {
   server = await startTestServer();
-  cast = await registerCast(server.url);
+  cast = await registerCast(server);
   f = await createGroupFixture(cast, 'validation');
   message = await cast.member.client.messages.send.mutate({ channel_id: f.channel.id, content: 'valid message about foxes' });
   await cast.other.client.messages.react.mutate({ message_id: message.id, emoji: '👍' });

@@ -1,12 +1,22 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import type { AppRouter } from '../../../client/index.ts';
+import {
+  type AppRouter,
+  Closer,
+  errorCode,
+  eventually,
+  follow,
+  groupWithChannel,
+  httpClient,
+  mintToken,
+  type Registered,
+  startTestServer,
+  type TestServer,
+  uniqueName,
+  users,
+} from '../helpers/fixtures.ts';
 import { createTokenService } from '../../auth/tokens.ts';
-import { httpClient, uniqueName } from '../helpers/clients.ts';
-import { eventually } from '../helpers/events.ts';
 import { RawSocket } from '../helpers/raw.ts';
-import { Closer, errorCode, follow, groupWithChannel, mintToken, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

@@ -1,8 +1,17 @@
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { BACKPRESSURE_LIMIT } from '../../edges/websocket.ts';
-import { wsClient } from '../helpers/clients.ts';
-import { Closer, follow, groupWithChannel, metric, range, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import {
+  Closer,
+  follow,
+  groupWithChannel,
+  metric,
+  range,
+  type Registered,
+  startTestServer,
+  type TestServer,
+  users,
+  wsClient,
+} from '../helpers/fixtures.ts';
 import { TcpWebSocket } from '../helpers/tcp-ws.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.

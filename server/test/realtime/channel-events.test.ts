@@ -1,35 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { wsClient } from '../helpers/clients.ts';
-import { eventually } from '../helpers/events.ts';
-import { Closer, follow, groupWithChannel, metric, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { eventually, follow, groupWithChannel, users, useTestServer } from '../helpers/fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);
 
-let server: TestServer;
-const closer = new Closer();
-beforeAll(async () => {
-  server = await startTestServer();
-}, 60_000);
-afterEach(() => closer.closeAll());
-afterAll(() => server?.stop(), 30_000);
-
-/** A stock WebSocket client for `user`, closed after the test. */
-const device = (user: Registered) => closer.add(wsClient(server.url, user.token));
-/** Open tRPC sockets on the server right now. */
-const sockets = () => metric(server.url, 'parley_ws_connections', 'protocol="trpc"');
-
-/** Closes `ws` and waits until the server has processed the close. */
-async function disconnect(ws: { close(): Promise<unknown> | unknown }) {
-  const before = await sockets();
-  await ws.close();
-  await eventually(async () => (await sockets()) < before, 5000, 'the server to see the socket close');
-}
+const t = useTestServer();
+const { device, disconnect } = t;
 
 describe('channel stream', () => {
   test('online_users comes first and lists each present user once, however many devices', async () => {
-    const [alice, bob, carol] = await users(server.url, 'alice', 'bob', 'carol');
+    const [alice, bob, carol] = await users(t.server.url, 'alice', 'bob', 'carol');
     const { channel } = await groupWithChannel(alice!, [bob!, carol!]);
     const a = follow(device(alice!).api.realtime.channel, { channel_id: channel.id });
     await a.events.first((e) => e.type === 'online_users');
@@ -49,7 +29,7 @@ describe('channel stream', () => {
   });
 
   test('user_joined once per user, user_left only when their last device leaves', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
     const aliceWs = device(alice!);
     const a = follow(aliceWs.api.realtime.channel, { channel_id: channel.id });
@@ -88,7 +68,7 @@ describe('channel stream', () => {
   });
 
   test('a message reaches every subscriber, every device, tracked with its sequence', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
     const subs = [
       follow(device(alice!).api.realtime.channel, { channel_id: channel.id }),
@@ -119,7 +99,7 @@ describe('channel stream', () => {
   });
 
   test('a message sent several times with one nonce is broadcast once, and the sequence has no hole', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
     const b = follow(device(bob!).api.realtime.channel, { channel_id: channel.id });
     await b.events.first((e) => e.type === 'online_users');
@@ -141,7 +121,7 @@ describe('channel stream', () => {
   });
 
   test('typing is relayed to everyone on the channel, true then false', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
     const b = follow(device(bob!).api.realtime.channel, { channel_id: channel.id });
     await b.events.first((e) => e.type === 'online_users');
@@ -158,7 +138,7 @@ describe('channel stream', () => {
   });
 
   test('a typing true that is never followed by false is ended by the server', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
     const b = follow(device(bob!).api.realtime.channel, { channel_id: channel.id });
     await b.events.first((e) => e.type === 'online_users');
@@ -171,14 +151,14 @@ describe('channel stream', () => {
   }, 20_000);
 
   test('typing from a non-member is refused with NOT_FOUND', async () => {
-    const [alice, mallory] = await users(server.url, 'alice', 'mallory');
+    const [alice, mallory] = await users(t.server.url, 'alice', 'mallory');
     const { channel } = await groupWithChannel(alice!, []);
     const err = await mallory!.client.realtime.typing.mutate({ channel_id: channel.id, is_typing: true }).catch((e) => e);
     expect(err.data?.code).toBe('NOT_FOUND');
   });
 
   test('subscribing to a channel one cannot see is refused with NOT_FOUND', async () => {
-    const [alice, mallory] = await users(server.url, 'alice', 'mallory');
+    const [alice, mallory] = await users(t.server.url, 'alice', 'mallory');
     const { channel } = await groupWithChannel(alice!, []);
     const m = follow(device(mallory!).api.realtime.channel, { channel_id: channel.id });
     const err: any = await m.events.error();
@@ -189,7 +169,7 @@ describe('channel stream', () => {
 
 describe('presence across devices', () => {
   test('groups.members shows a user online while any of their devices is connected', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { group } = await groupWithChannel(alice!, [bob!]);
     const bobOnline = async () =>
       (await alice!.client.groups.members.query({ group_id: group.id })).find((m) => m.user.id === bob!.id)!.online;

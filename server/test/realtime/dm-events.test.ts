@@ -1,32 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { wsClient } from '../helpers/clients.ts';
-import { eventually } from '../helpers/events.ts';
-import { Closer, follow, metric, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { follow, users, useTestServer } from '../helpers/fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);
 
-let server: TestServer;
-const closer = new Closer();
-beforeAll(async () => {
-  server = await startTestServer();
-}, 60_000);
-afterEach(() => closer.closeAll());
-afterAll(() => server?.stop(), 30_000);
-
-const device = (user: Registered) => closer.add(wsClient(server.url, user.token));
-const sockets = () => metric(server.url, 'parley_ws_connections', 'protocol="trpc"');
-async function disconnect(ws: { close(): unknown }) {
-  const before = await sockets();
-  await ws.close();
-  await eventually(async () => (await sockets()) < before, 5000, 'the server to see the socket close');
-}
+const t = useTestServer();
+const { device, disconnect } = t;
 const isPresence = (e: any) => e.type === 'dm_user_online' || e.type === 'dm_user_offline';
 
 describe('DM stream presence', () => {
   test('first event is the partner offline, then online/offline on each change of the whole user', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const aliceWs = device(alice!);
     const a = follow(aliceWs.api.realtime.dm, { user_id: bob!.id });
     const first = await a.events.first(() => true);
@@ -57,7 +41,7 @@ describe('DM stream presence', () => {
   });
 
   test('first event is the partner online when they already are', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const bobWs = device(bob!);
     await bobWs.api.auth.me.query();
     const a = follow(device(alice!).api.realtime.dm, { user_id: bob!.id });
@@ -66,7 +50,7 @@ describe('DM stream presence', () => {
   });
 
   test('a DM stream with oneself is BAD_REQUEST, with an unknown user NOT_FOUND', async () => {
-    const [alice] = await users(server.url, 'alice');
+    const [alice] = await users(t.server.url, 'alice');
     const ws = device(alice!);
     const self = follow(ws.api.realtime.dm, { user_id: alice!.id });
     expect(((await self.events.error()) as any).data?.code).toBe('BAD_REQUEST');
@@ -77,7 +61,7 @@ describe('DM stream presence', () => {
 
 describe('DM stream events', () => {
   test('dm_message reaches both sides tracked with the pair sequence; realtime.me gets it too', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const a = follow(device(alice!).api.realtime.dm, { user_id: bob!.id });
     const b = follow(device(bob!).api.realtime.dm, { user_id: alice!.id });
     // From the start of Bob's own stream: a live-only subscription can miss what is committed
@@ -112,7 +96,7 @@ describe('DM stream events', () => {
   });
 
   test('dm_typing is relayed to the partner', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const b = follow(device(bob!).api.realtime.dm, { user_id: alice!.id });
     await b.events.first(isPresence);
     await alice!.client.realtime.dmTyping.mutate({ user_id: bob!.id, is_typing: true });
@@ -125,7 +109,7 @@ describe('DM stream events', () => {
   });
 
   test('a dm_typing true never followed by false is ended by the server', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const b = follow(device(bob!).api.realtime.dm, { user_id: alice!.id });
     await b.events.first(isPresence);
     await alice!.client.realtime.dmTyping.mutate({ user_id: bob!.id, is_typing: true });
@@ -135,7 +119,7 @@ describe('DM stream events', () => {
   }, 20_000);
 
   test('WebRTC offer, answer and ICE candidate over a DM reach only the partner, from the server-set sender', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const aliceWs = device(alice!);
     const bobWs = device(bob!);
     const a = follow(aliceWs.api.realtime.dm, { user_id: bob!.id });

@@ -1,33 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { wsClient } from '../helpers/clients.ts';
+import { describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { follow, groupWithChannel, type Registered, users, useTestServer } from '../helpers/fixtures.ts';
 import { RawSocket } from '../helpers/raw.ts';
-import { Closer, follow, groupWithChannel, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);
 
-let server: TestServer;
-const closer = new Closer();
-beforeAll(async () => {
-  server = await startTestServer();
-}, 60_000);
-afterEach(() => closer.closeAll());
-afterAll(() => server?.stop(), 30_000);
-
-const device = (user: Registered) => closer.add(wsClient(server.url, user.token));
+const t = useTestServer();
 const code = (err: unknown) => (err as { data?: { code?: string } }).data?.code;
 
-async function present(user: Registered, channelId: string) {
-  const ws = device(user);
-  const sub = follow(ws.api.realtime.channel, { channel_id: channelId });
-  await sub.events.first((e) => e.type === 'online_users');
-  return { ws, sub };
-}
+const present = (user: Registered, channelId: string) => t.watchChannel(user, channelId);
 
 describe('removal from a group', () => {
   test('groups.removeMember ends every live channel subscription of the removed user with NOT_FOUND', async () => {
-    const [alice, bob, carol] = await users(server.url, 'alice', 'bob', 'carol');
+    const [alice, bob, carol] = await users(t.server.url, 'alice', 'bob', 'carol');
     const { group, channel } = await groupWithChannel(alice!, [bob!, carol!]);
     const second = await alice!.client.channels.create.mutate({ group_id: group.id, name: 'second', type: 'VOICE' });
     const { channel: elsewhere } = await groupWithChannel(carol!, [bob!]);
@@ -67,7 +52,7 @@ describe('removal from a group', () => {
   });
 
   test("leaving (removeMember on oneself) ends one's own subscriptions too", async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { group, channel } = await groupWithChannel(alice!, [bob!]);
     const b = await present(bob!, channel.id);
     await bob!.client.groups.removeMember.mutate({ group_id: group.id, user_id: bob!.id });
@@ -75,11 +60,11 @@ describe('removal from a group', () => {
   });
 
   test('on the raw wire the subscription ends with an error frame for its id and nothing after it', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { group, channel } = await groupWithChannel(alice!, [bob!]);
     // Alice uses the same subscription id, so before the kick both share one topic frame.
-    const other = closer.add(await RawSocket.open(server.url, { token: alice!.token }));
-    const raw = closer.add(await RawSocket.open(server.url, { token: bob!.token }));
+    const other = t.closer.add(await RawSocket.open(t.server.url, { token: alice!.token }));
+    const raw = t.closer.add(await RawSocket.open(t.server.url, { token: bob!.token }));
     for (const r of [other, raw]) {
       expect((await r.subscribe('s', 'realtime.channel', { channel_id: channel.id })).result).toEqual({ type: 'started' });
       await r.frames.first((f) => f.json?.result?.data?.type === 'online_users');
@@ -106,7 +91,7 @@ describe('removal from a group', () => {
 
 describe('deletions', () => {
   test('a deleted channel ends all its streams; other channels of the group keep going', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { group, channel } = await groupWithChannel(alice!, [bob!]);
     const kept = await alice!.client.channels.create.mutate({ group_id: group.id, name: 'kept', type: 'TEXT' });
     const a = await present(alice!, channel.id);
@@ -122,7 +107,7 @@ describe('deletions', () => {
   });
 
   test('a deleted group ends the streams of all its channels', async () => {
-    const [alice, bob] = await users(server.url, 'alice', 'bob');
+    const [alice, bob] = await users(t.server.url, 'alice', 'bob');
     const { group, channel } = await groupWithChannel(alice!, [bob!]);
     const voice = await alice!.client.channels.create.mutate({ group_id: group.id, name: 'voice', type: 'VOICE' });
     const subs = [await present(alice!, channel.id), await present(bob!, channel.id), await present(bob!, voice.id)];

@@ -1,7 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { RawSocket } from '../helpers/raw.ts';
-import { Closer, groupWithChannel, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { Closer, groupWithChannel, type Registered, startTestServer, type TestServer, users } from '../helpers/fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

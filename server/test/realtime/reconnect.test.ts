@@ -1,17 +1,18 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { eventually } from '../helpers/events.ts';
 import {
   Closer,
+  eventually,
   follow,
   gatedWsClient,
   groupWithChannel,
   metric,
   range,
-  sendMany,
-  users,
   type Registered,
-} from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+  sendMany,
+  startTestServer,
+  type TestServer,
+  users,
+} from '../helpers/fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

@@ -1,18 +1,19 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { wsClient } from '../helpers/clients.ts';
-import { RawSocket } from '../helpers/raw.ts';
 import {
   Closer,
   follow,
+  type Followed,
   groupWithChannel,
   history,
   range,
-  sendMany,
-  users,
-  type Followed,
   type Registered,
-} from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+  sendMany,
+  startTestServer,
+  type TestServer,
+  users,
+  wsClient,
+} from '../helpers/fixtures.ts';
+import { RawSocket } from '../helpers/raw.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

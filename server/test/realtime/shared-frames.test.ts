@@ -1,8 +1,16 @@
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
-import { wsClient } from '../helpers/clients.ts';
+import {
+  Closer,
+  follow,
+  groupWithChannel,
+  range,
+  type Registered,
+  startTestServer,
+  type TestServer,
+  users,
+  wsClient,
+} from '../helpers/fixtures.ts';
 import { RawSocket } from '../helpers/raw.ts';
-import { Closer, follow, groupWithChannel, range, users, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

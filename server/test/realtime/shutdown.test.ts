@@ -3,14 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import type { AppRouter } from '../../../client/index.ts';
+import { type AppRouter, Closer, follow, httpClient, range, register, sendMany, TEST_JWT_SECRET } from '../helpers/fixtures.ts';
 import { startParley, type Parley } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
-import { httpClient, register } from '../helpers/clients.ts';
 import { createTestDatabase } from '../helpers/database.ts';
 import { RawSocket } from '../helpers/raw.ts';
-import { Closer, follow, range, sendMany } from '../helpers/rt-fixtures.ts';
-import { TEST_JWT_SECRET } from '../helpers/server.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

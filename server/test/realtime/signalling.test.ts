@@ -1,8 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Channel } from '../../../shared/entities.ts';
-import { wsClient } from '../helpers/clients.ts';
-import { Closer, errorCode, follow, users, type Followed, type Registered } from '../helpers/rt-fixtures.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import {
+  Closer,
+  errorCode,
+  follow,
+  type Followed,
+  type Registered,
+  startTestServer,
+  type TestServer,
+  users,
+  wsClient,
+} from '../helpers/fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);

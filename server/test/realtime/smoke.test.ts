@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { register, wsClient } from '../helpers/clients.ts';
-import { Collector } from '../helpers/events.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { Collector, register, startTestServer, type TestServer, wsClient } from '../helpers/fixtures.ts';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,8 +1,5 @@
 import { expect, setDefaultTimeout, test } from 'bun:test';
-import { register, wsClient } from '../helpers/clients.ts';
-import { eventually } from '../helpers/events.ts';
-import { follow, metric } from '../helpers/rt-fixtures.ts';
-import { startTestServer } from '../helpers/server.ts';
+import { eventually, follow, metric, register, startTestServer, wsClient } from '../helpers/fixtures.ts';
 
 setDefaultTimeout(180_000);
 

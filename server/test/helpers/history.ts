@@ -1,45 +1,37 @@
 import { expect } from 'bun:test';
-import { asc } from 'drizzle-orm';
 import type { DirectMessage, Message } from '../../../shared/entities.ts';
-import type { Database } from '../../db/client.ts';
-import * as s from '../../db/schema/index.ts';
-import { expectCode, snapshot, type Account, type WireError } from '../helpers/fixtures.ts';
-import { range } from '../helpers/rt-fixtures.ts';
+import type { Account } from './clients.ts';
 
 /**
- * Helpers for the messaging-depth suites (server/test/messaging): database snapshots that also
- * cover messages, reactions, mentions, DMs and read state, and history walkers.
+ * Filling and reading histories: bulk senders and walkers over `messages.list` / `dms.list` pages.
  */
 
-/** Every row the foundation and the messaging features write, in a stable order. */
-export async function fullSnapshot(database: Database) {
-  const { db } = database;
-  const [base, messages, reactions, mentions, dms, dmReactions, readStates] = await Promise.all([
-    snapshot(database),
-    db.select().from(s.messages).orderBy(asc(s.messages.id)),
-    db.select().from(s.reactions).orderBy(asc(s.reactions.messageId), asc(s.reactions.userId), asc(s.reactions.emoji)),
-    db.select().from(s.mentions).orderBy(asc(s.mentions.messageId), asc(s.mentions.userId)),
-    db.select().from(s.directMessages).orderBy(asc(s.directMessages.id)),
-    db.select().from(s.dmReactions).orderBy(asc(s.dmReactions.messageId), asc(s.dmReactions.userId), asc(s.dmReactions.emoji)),
-    db.select().from(s.readStates).orderBy(asc(s.readStates.userId), asc(s.readStates.stream)),
-  ]);
-  return { ...base, messages, reactions, mentions, dms, dmReactions, readStates };
+/** from..to inclusive. */
+export const range = (from: number, to: number) => Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+
+type Sender = Account['client'];
+
+/** Sends `n` channel messages, `concurrency` at a time (over HTTP each wave is one batch); returns them in sequence order. */
+export async function sendMany(client: Sender, channelId: string, n: number, concurrency = 25, content = (i: number) => `m${i}`) {
+  const sent: Array<Awaited<ReturnType<Sender['messages']['send']['mutate']>>> = [];
+  for (let i = 0; i < n; i += concurrency) {
+    const wave = range(i, Math.min(n, i + concurrency) - 1);
+    sent.push(...(await Promise.all(wave.map((j) => client.messages.send.mutate({ channel_id: channelId, content: content(j) })))));
+  }
+  return sent.sort((a, b) => a.seq - b.seq);
 }
 
-/** Runs `call`, which must be refused with `code`, and asserts that no row of any table changed. */
-export async function refusedUnchanged(database: Database, call: () => Promise<unknown>, code: string): Promise<WireError> {
-  const before = await fullSnapshot(database);
-  const error = await expectCode(call(), code);
-  expect(await fullSnapshot(database)).toEqual(before);
-  return error;
-}
-
-/** Like `refusedUnchanged` for BAD_REQUEST, also requiring an issue at `path` (zod input errors). */
-export async function badInputUnchanged(database: Database, call: () => Promise<unknown>, path?: (string | number)[]) {
-  const error = await refusedUnchanged(database, call, 'BAD_REQUEST');
-  expect(error.httpStatus).toBe(400);
-  if (path) expect((error.issues ?? []).map((i) => i.path)).toContainEqual(path);
-  return error;
+/** The whole history of a channel through messages.list, oldest first. */
+export async function history(client: Sender, channelId: string) {
+  const all: Array<{ id: string; seq: number; content: string }> = [];
+  let after = 0;
+  for (;;) {
+    const page = await client.messages.list.query({ channel_id: channelId, after_seq: after, limit: 100 });
+    const items = [...page.items].sort((a, b) => a.seq - b.seq);
+    all.push(...items);
+    if (items.length < 100) return all;
+    after = items[items.length - 1]!.seq;
+  }
 }
 
 type Page<T> = { items: T[]; next_before_seq: number | null };
