@@ -6,7 +6,7 @@ export const authRouter = router({
     .input(s.RegisterInput)
     .output(s.Session)
     .mutation(({ ctx, input }) =>
-      ctx.services.auth.register({ username: input.username, password: input.password, displayName: input.display_name }),
+      ctx.services.auth.register({ username: input.username, password: input.password, displayName: input.display_name }, ctx.ip),
     ),
   login: publicProcedure
     .input(s.LoginInput)

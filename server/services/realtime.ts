@@ -8,7 +8,10 @@ import { GLOBAL_SCOPE, type Presence } from '../realtime/presence.ts';
 import type { Sink } from '../realtime/sink.ts';
 import { channelStream, dmStream, userStream } from '../realtime/streams.ts';
 import type { TypingTimers } from '../realtime/typing.ts';
+import type { Database } from '../db/client.ts';
+import type { FloodGuard } from '../ratelimit/bucket.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
+import { canSeePresence } from './realtime/visibility.ts';
 import type { Access, ChannelRow } from './access.ts';
 import type { UserService } from './users.ts';
 
@@ -20,6 +23,8 @@ export interface RealtimeDeps {
   users: UserService;
   typing: TypingTimers;
   limiter: RateLimiter;
+  floods: FloodGuard;
+  database: Database;
 }
 
 export interface Caller {
@@ -39,7 +44,7 @@ const presenceTopic = (userId: string) => `p:${userId}`;
 const SIGNALS_PER_10S = 200;
 
 /** Live streams, presence, typing and WebRTC signalling; nothing here touches the database. */
-export function createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }: RealtimeDeps) {
+export function createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, floods, database }: RealtimeDeps) {
   // Users whose node died without saying goodbye: announce them as if they had left.
   presence.onExpired((scope, who) => {
     if (scope === GLOBAL_SCOPE)
@@ -91,7 +96,8 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
                 leave = await present(
                   scope,
                   caller,
-                  () => notifier.ephemeral(scope, { type: 'user_joined', ...who }),
+                  // Only the *other* users hear of it: the joining user learns the room from `online_users`.
+                  () => notifier.ephemeral(scope, { type: 'user_joined', ...who }, `!${caller.id}`),
                   () => notifier.ephemeral(scope, { type: 'user_left', ...who }),
                 );
                 return [{ type: 'online_users', users: await presence.members(scope), channel_id: channel.id }];
@@ -113,6 +119,9 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
       if (partnerId === caller.id) throw badRequest('Direct messages need another user');
       const partner = await users.byId(partnerId);
       const scope = dmStream(caller.id, partnerId);
+      // A stranger (no shared group, no conversation) sees the partner as always offline: the
+      // stream stays open so a first DM can start the conversation, but presence is not revealed.
+      const visible = await canSeePresence(database, caller.id, partnerId);
       return new LiveSubscription<DurableDmEvent, Exclude<ev.DmEvent, DurableDmEvent>>({
         userId: caller.id,
         async open(sink: Sink) {
@@ -121,7 +130,7 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
             const detach = await hub.attach(scope, sink, {
               lastEventId,
               // The partner's online/offline changes join this stream, for this user only.
-              relays: [{ topic: presenceTopic(partnerId), to: caller.id }],
+              relays: visible ? [{ topic: presenceTopic(partnerId), to: caller.id }] : [],
               prelude: async () => {
                 leave = await present(
                   scope,
@@ -129,7 +138,7 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
                   () => {},
                   () => {},
                 );
-                const online = (await presence.present(GLOBAL_SCOPE, [partnerId])).has(partnerId);
+                const online = visible && (await presence.present(GLOBAL_SCOPE, [partnerId])).has(partnerId);
                 return [{ type: online ? 'dm_user_online' : 'dm_user_offline', user_id: partnerId, username: partner.username }];
               },
             });
@@ -153,6 +162,8 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
     },
 
     async typing(caller: Caller, channelId: string, isTyping: boolean) {
+      // A flood is dropped here, before any database work; the caller still gets `ok`.
+      if (!floods.typing(caller.id)) return;
       await access.channelFor(channelId, caller.id);
       const scope = channelStream(channelId);
       const event = (is_typing: boolean) => ({
@@ -168,6 +179,7 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
 
     async dmTyping(caller: Caller, partnerId: string, isTyping: boolean) {
       if (partnerId === caller.id) throw badRequest('Direct messages need another user');
+      if (!floods.typing(caller.id)) return;
       await users.byId(partnerId);
       const scope = dmStream(caller.id, partnerId);
       const event = (is_typing: boolean) => ({ type: 'dm_typing', user_id: caller.id, username: caller.username, is_typing });
