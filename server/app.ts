@@ -7,7 +7,7 @@ import { createClusterAdapters } from './cluster.ts';
 import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { maxBodyOfAnyRoute } from './edges/http-limits.ts';
+import { bunBodyBackstop } from './edges/http-limits.ts';
 import { createHttpHandler } from './http/handler.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createOriginPolicy } from './http/origins.ts';
@@ -105,7 +105,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     fetch,
     websocket: sockets.handler,
     // A backstop for the per-route limits the HTTP edge checks (edges/http-limits.ts).
-    maxRequestBodySize: maxBodyOfAnyRoute(),
+    maxRequestBodySize: bunBodyBackstop(),
   });
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
   log.info('listening', { url, database: database.kind, cluster: cluster.kind, node: cluster.nodeId });

@@ -23,9 +23,14 @@ export function bodyLimitFor(paths: string[], limits: BodyLimits = DEFAULT_BODY_
   return Math.max(LIMITS.requestBodyMaxBytes, ...paths.map((p) => limits[p] ?? 0));
 }
 
-/** The largest body any route accepts: Bun.serve's own `maxRequestBodySize` (a backstop). */
-export const maxBodyOfAnyRoute = (limits: BodyLimits = DEFAULT_BODY_LIMITS) =>
-  Math.max(LIMITS.requestBodyMaxBytes, ...Object.values(limits));
+/**
+ * Bun.serve's own `maxRequestBodySize`, a backstop behind the per-route checks: Bun refuses a
+ * larger declared body itself, with a plain 413 instead of a tRPC error. It sits well above the
+ * largest route limit so that clients normally get the tRPC-shaped PAYLOAD_TOO_LARGE from the
+ * edge; nothing reads a body past its route's limit either way.
+ */
+export const bunBodyBackstop = (limits: BodyLimits = DEFAULT_BODY_LIMITS) =>
+  Math.max(16 * 1024 * 1024, 2 * Math.max(LIMITS.requestBodyMaxBytes, ...Object.values(limits)));
 
 /** Whether any of `paths` is a subscription: those are served over the WebSocket only. */
 export function namesSubscription(paths: string[]): boolean {

@@ -21,7 +21,7 @@ let server: TestServer;
 const closer = new Closer();
 beforeAll(async () => {
   server = await startTestServer();
-}, 60_000);
+}, 240_000);
 afterEach(() => closer.closeAll());
 afterAll(() => server?.stop(), 30_000);
 
@@ -111,7 +111,10 @@ describe('the data migration', () => {
     const first = await alice!.client.messages.send.mutate({ channel_id: channel.id, content: `@${bob!.username} OLD-EDITED-SECRET` });
     const doomed = await alice!.client.messages.send.mutate({ channel_id: channel.id, content: 'OLD-DELETED-SECRET' });
     const dm = await alice!.client.dms.send.mutate({ user_id: bob!.id, content: 'OLD-DM-SECRET' });
-    const stored = await server.database.db.select().from(events).where(sql`${events.entityId} in (${first.id}, ${doomed.id}, ${dm.id})`);
+    const stored = await server.database.db
+      .select()
+      .from(events)
+      .where(sql`${events.entityId} in (${first.id}, ${doomed.id}, ${dm.id})`);
     await alice!.client.messages.edit.mutate({ message_id: first.id, content: 'edited later' });
     await alice!.client.messages.delete.mutate({ message_id: doomed.id });
     await alice!.client.dms.delete.mutate({ message_id: dm.id });
@@ -121,7 +124,10 @@ describe('the data migration', () => {
         .update(events)
         .set({ payload: e.payload, entityId: null })
         .where(sql`${events.stream} = ${e.stream} and ${events.seq} = ${e.seq}`);
-    await server.database.db.update(events).set({ entityId: null }).where(sql`true`);
+    await server.database.db
+      .update(events)
+      .set({ entityId: null })
+      .where(sql`true`);
     expect((await server.database.db.select().from(events).where(like(events.payload, '%OLD-%SECRET%'))).length).toBeGreaterThan(0);
 
     const folder = fileURLToPath(new URL('../../../drizzle/', import.meta.url));
