@@ -110,9 +110,10 @@ describe('channel presence across instances', () => {
       await s.events.count((e) => e.type === 'typing' && e.is_typing === false, 3, 20_000);
       expect(s.of('user_left').filter((e) => e.user_id === bob.id)).toHaveLength(1);
     }
-    // Alice saw her own join and then each newcomer once; Carol came after Bob, so only she herself joined for her.
-    expect(a.of('user_joined').map((e) => e.user_id)).toEqual([alice.id, bob.id, carol.id]);
-    expect(c.of('user_joined').map((e) => e.user_id)).toEqual([carol.id]);
+    // Alice saw each newcomer once, never her own join (CONTRACT.md v2: only the *other* users
+    // hear of it); Carol came after Bob, so she saw no join at all.
+    expect(a.of('user_joined').map((e) => e.user_id)).toEqual([bob.id, carol.id]);
+    expect(c.of('user_joined').map((e) => e.user_id)).toEqual([]);
     // A newcomer's online_users reflects it.
     const late = await inChannel(device(alice, B), channel.id);
     expect(sorted(late.of('online_users')[0].users)).toEqual(sorted([alice.id, carol.id]));
