@@ -56,8 +56,18 @@ describe('text PostgreSQL cannot store (item 10)', () => {
     await alice!.client.messages.send.mutate({ channel_id: channel.id, content: 'CONTENT-SECRET-1' });
     await alice!.client.dms.send.mutate({ user_id: bob!.id, content: 'CONTENT-SECRET-2' });
     const session = await httpClient(server.url).auth.login.mutate({ username: alice!.username, password: 'correct horse battery' });
-    await expectCode(httpClient(server.url).auth.login.mutate({ username: alice!.username, password: 'WRONG-PASSWORD-SECRET' }), 'UNAUTHORIZED');
-    const secrets = ['CONTENT-SECRET', 'correct horse battery', 'WRONG-PASSWORD-SECRET', alice!.token, session.access_token, session.refresh_token];
+    await expectCode(
+      httpClient(server.url).auth.login.mutate({ username: alice!.username, password: 'WRONG-PASSWORD-SECRET' }),
+      'UNAUTHORIZED',
+    );
+    const secrets = [
+      'CONTENT-SECRET',
+      'correct horse battery',
+      'WRONG-PASSWORD-SECRET',
+      alice!.token,
+      session.access_token,
+      session.refresh_token,
+    ];
     const all = server.logs.join('\n');
     expect(secrets.filter((s) => all.includes(s))).toEqual([]);
   });
@@ -66,7 +76,10 @@ describe('text PostgreSQL cannot store (item 10)', () => {
     const lines: string[] = [];
     const log = createLogger('error', (l) => lines.push(l));
     const cause = new Error('invalid byte sequence');
-    log.error('unhandled error', { path: 'messages.send', error: new DrizzleQueryError('insert into messages values ($1, $2)', ['PARAM-SECRET', 'x'], cause) });
+    log.error('unhandled error', {
+      path: 'messages.send',
+      error: new DrizzleQueryError('insert into messages values ($1, $2)', ['PARAM-SECRET', 'x'], cause),
+    });
     log.error('fields', { content: 'FIELD-SECRET', input: { password: 'FIELD-SECRET', token: 'FIELD-SECRET' } });
     expect(lines.join('\n')).not.toContain('SECRET');
     expect(lines[0]).toContain('insert into messages');
