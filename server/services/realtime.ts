@@ -162,10 +162,11 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
     },
 
     async typing(caller: Caller, channelId: string, isTyping: boolean) {
-      // A flood is dropped here, before any database work; the caller still gets `ok`.
-      if (!floods.typing(caller.id)) return;
-      await access.channelFor(channelId, caller.id);
       const scope = channelStream(channelId);
+      // A flood is dropped here, before any database work; the caller still gets `ok`. A `false`
+      // that ends an indicator others are showing always goes out.
+      if (!floods.typing(caller.id) && !(!isTyping && typing.active(`${scope}:${caller.id}`))) return;
+      await access.channelFor(channelId, caller.id);
       const event = (is_typing: boolean) => ({
         type: 'typing',
         user_id: caller.id,
@@ -179,9 +180,9 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
 
     async dmTyping(caller: Caller, partnerId: string, isTyping: boolean) {
       if (partnerId === caller.id) throw badRequest('Direct messages need another user');
-      if (!floods.typing(caller.id)) return;
-      await users.byId(partnerId);
       const scope = dmStream(caller.id, partnerId);
+      if (!floods.typing(caller.id) && !(!isTyping && typing.active(`${scope}:${caller.id}`))) return;
+      await users.byId(partnerId);
       const event = (is_typing: boolean) => ({ type: 'dm_typing', user_id: caller.id, username: caller.username, is_typing });
       notifier.ephemeral(scope, event(isTyping));
       typing.set(`${scope}:${caller.id}`, isTyping, () => notifier.ephemeral(scope, event(false)));
