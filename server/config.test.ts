@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       metricsToken: null,
       shutdownGraceSeconds: 10,
       iceServers: [],
+      gcAfterConnectBursts: true,
     });
   });
 
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_MESSAGES: '5/2s',
       SHUTDOWN_GRACE_SECONDS: '0',
       ICE_SERVERS: 'stun:stun.example:3478',
+      GC_AFTER_CONNECT_BURSTS: 'off',
     });
     expect(config).toEqual({
       port: 8080,
@@ -68,6 +70,7 @@ describe('loadConfig', () => {
       metricsToken: null,
       shutdownGraceSeconds: 0,
       iceServers: ['stun:stun.example:3478'],
+      gcAfterConnectBursts: false,
     });
   });
 

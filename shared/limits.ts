@@ -47,11 +47,3 @@ export const LIMITS = {
 } as const;
 
 export const USERNAME_PATTERN = /^[a-z0-9_.-]+$/;
-
-/** WebSocket close codes the server uses (4000-4999 are the application's). */
-export const CLOSE_CODES = {
-  /** The access token expired while the socket was open: reconnect with a fresh one. */
-  tokenExpired: 4001,
-  /** No valid token arrived within LIMITS.authTimeoutSeconds. */
-  authTimeout: 4008,
-} as const;

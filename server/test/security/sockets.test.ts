@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { LIMITS, CLOSE_CODES } from '../../../shared/limits.ts';
+import { CLOSE_CODES } from '../../../shared/close-codes.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 import { RawSocket } from '../helpers/raw.ts';
 import { Closer, metric, users } from '../helpers/rt-fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';

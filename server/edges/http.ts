@@ -6,7 +6,7 @@ import { appRouter } from '../routers/index.ts';
 import type { Services } from '../services/index.ts';
 import { bearerToken, createContextInner } from '../trpc/context.ts';
 import { LIMITS } from '../../shared/limits.ts';
-import { bodyLimitFor, limitBody, namesSubscription, procedurePaths, trpcError, type BodyLimits } from '../edges/http-limits.ts';
+import { bodyLimitFor, limitBody, namesSubscription, procedurePaths, trpcError, type BodyLimits } from './http-limits.ts';
 import type { Metrics } from './metrics.ts';
 import type { OriginPolicy } from './origins.ts';
 
