@@ -97,19 +97,25 @@ export class TrpcConnection {
       const message = `At most ${LIMITS.wsInFlightMax} requests in flight per connection`;
       return this.fail(msg.id, { jsonrpc: msg.jsonrpc }, new TRPCError({ code: 'TOO_MANY_REQUESTS', message }));
     }
-    const start = () => {
-      this.running++;
+    // A finished request hands its slot straight to the next waiting one (so the cap holds
+    // exactly), on a later turn of the event loop: other sockets' frames get read in between
+    // (with the embedded database a chain of queries can otherwise run as one long string of
+    // microtasks and starve every other socket).
+    const run = () => {
       let released = false;
       const release = () => {
         if (released) return;
         released = true;
-        this.running--;
-        this.waiting.shift()?.();
+        const next = this.waiting.shift();
+        if (next) setImmediate(next);
+        else this.running--;
       };
       void work(release).finally(release);
     };
-    if (this.running < LIMITS.wsInFlightMax) start();
-    else this.waiting.push(start);
+    if (this.running < LIMITS.wsInFlightMax) {
+      this.running++;
+      run();
+    } else this.waiting.push(run);
   }
 
   onMessage(raw: string | Buffer) {
