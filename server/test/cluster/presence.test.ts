@@ -124,6 +124,8 @@ describe('channel presence across instances', () => {
 describe('DM partner presence across instances', () => {
   test('dm_user_online / dm_user_offline follow the partner’s connections on other instances', async () => {
     const [alice, bob] = (await users(B.url, 'alice', 'bob')) as [Registered, Registered];
+    // Presence is visible only to users who share a group or a conversation (CONTRACT.md v2).
+    await groupWithChannel(alice, [bob]);
     // Bob is connected nowhere yet.
     const dm = follow(device(alice, A).api.realtime.dm, { user_id: bob.id });
     expect(await dm.events.first(() => true, 20_000)).toEqual({ type: 'dm_user_offline', user_id: bob.id, username: bob.username });
