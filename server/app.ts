@@ -7,6 +7,7 @@ import { createClusterAdapters } from './cluster.ts';
 import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
+import { bunBodyBackstop } from './edges/http-limits.ts';
 import { createHttpHandler } from './edges/http.ts';
 import { createMetrics } from './edges/metrics.ts';
 import { createOriginPolicy } from './edges/origins.ts';
@@ -16,6 +17,8 @@ import { createNotifier } from './realtime/notifier.ts';
 import { createGateway, type GatewayInit } from './edges/gateway.ts';
 import { createWebSocketServer, type SocketData } from './edges/websocket.ts';
 import { createTypingTimers } from './realtime/typing.ts';
+import { createFloodGuard } from './ratelimit/bucket.ts';
+import { unlimited } from './ratelimit/index.ts';
 import { createEventLog } from './realtime/eventlog.ts';
 import { createServices, type Services } from './services/index.ts';
 
@@ -46,6 +49,8 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   const metrics = createMetrics();
   const eventLog = createEventLog(database);
   const typing = createTypingTimers(LIMITS.typingTimeoutMs);
+  // RATE_LIMITS=off: one switch turns off every rate limit (the size limits stay).
+  const floods = createFloodGuard(config.rateLimits);
   // The hub publishes through the server created below; nothing is published before it exists.
   let server: Server<SocketData> | null = null;
   const hub = createHub({
@@ -60,8 +65,10 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     eventLog,
     passwords: createPasswordHasher({ concurrency: 2, maxQueue: 256 }),
     tokens: createTokenService(loadSecret(config.jwtSecret, config.dataDir)),
-    limiter,
+    limiter: config.rateLimits ? limiter : unlimited,
     rateLimit: config.rateLimitMessages,
+    registrations: config.rateLimitRegistrations,
+    floods,
     notifier: createNotifier(bus),
     presence,
     hub,
@@ -87,6 +94,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     metrics,
     ready: { database: async () => (await database.ping(), true), bus: async () => bus.healthy() },
     upgrade: (req, srv) => sockets.upgrade(req, srv),
+    metricsToken: config.metricsToken,
   });
 
   server = Bun.serve<SocketData>({
@@ -98,6 +106,8 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     development: false,
     fetch,
     websocket: sockets.handler,
+    // A backstop for the per-route limits the HTTP edge checks (edges/http-limits.ts).
+    maxRequestBodySize: bunBodyBackstop(),
   });
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
   log.info('listening', { url, database: database.kind, cluster: cluster.kind, node: cluster.nodeId });
@@ -118,6 +128,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
       sockets.dispose();
       await server!.stop(true);
       typing.dispose();
+      floods.dispose();
       await hub.close();
       await cluster.close();
       if (!opts.database) await database.close();

@@ -25,6 +25,9 @@ describe('loadConfig', () => {
       corsOrigins: [],
       logLevel: 'info',
       rateLimitMessages: { count: 20, windowSeconds: 10 },
+      rateLimits: true,
+      rateLimitRegistrations: { count: 30, windowSeconds: 3600 },
+      metricsToken: null,
       shutdownGraceSeconds: 10,
       iceServers: [],
       gcAfterConnectBursts: true,
@@ -62,6 +65,9 @@ describe('loadConfig', () => {
       corsOrigins: ['https://a.example', 'https://b.example'],
       logLevel: 'debug',
       rateLimitMessages: { count: 5, windowSeconds: 2 },
+      rateLimits: true,
+      rateLimitRegistrations: { count: 30, windowSeconds: 3600 },
+      metricsToken: null,
       shutdownGraceSeconds: 0,
       iceServers: ['stun:stun.example:3478'],
       gcAfterConnectBursts: false,
@@ -72,6 +78,13 @@ describe('loadConfig', () => {
     expect(loadConfig({ RATE_LIMIT_MESSAGES: 'off' }).rateLimitMessages).toBeNull();
     expect(loadConfig({ PORT: '0' }).port).toBe(0);
     expect(loadConfig({ DATABASE_URL: 'postgres://x/y' }).databaseUrl).toBe('postgres://x/y');
+  });
+
+  test('RATE_LIMITS=off turns every rate limit off, RATE_LIMIT_MESSAGES included; METRICS_TOKEN is read', () => {
+    const off = loadConfig({ RATE_LIMITS: 'off', RATE_LIMIT_MESSAGES: '5/2s', RATE_LIMIT_REGISTRATIONS: '3/60s' });
+    expect(off).toMatchObject({ rateLimits: false, rateLimitMessages: null, rateLimitRegistrations: null });
+    expect(loadConfig({ RATE_LIMIT_REGISTRATIONS: '3/60s' }).rateLimitRegistrations).toEqual({ count: 3, windowSeconds: 60 });
+    expect(loadConfig({ METRICS_TOKEN: 'm'.repeat(16) }).metricsToken).toBe('m'.repeat(16));
   });
 
   test('other variables in the environment are ignored', () => {
@@ -95,6 +108,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
     ['SHUTDOWN_GRACE_SECONDS', { SHUTDOWN_GRACE_SECONDS: 'soon' }],
     ['REDIS_PREFIX', { REDIS_PREFIX: 'has space' }],
+    ['RATE_LIMITS', { RATE_LIMITS: 'maybe' }],
+    ['RATE_LIMIT_REGISTRATIONS', { RATE_LIMIT_REGISTRATIONS: 'many' }],
+    ['METRICS_TOKEN', { METRICS_TOKEN: 'short' }],
   ];
   for (const [variable, env] of bad) {
     test(`${JSON.stringify(env)} throws a ConfigError naming ${variable}`, () => {

@@ -18,6 +18,12 @@ export interface Config {
   corsOrigins: string[];
   logLevel: LogLevel;
   rateLimitMessages: RateLimit;
+  /** RATE_LIMITS=off: every rate limit (messages, typing, signals, awareness, registration, login, uploads) is off; size limits stay. */
+  rateLimits: boolean;
+  /** Accounts one client address may register per window (`off` for test fixtures). */
+  rateLimitRegistrations: RateLimit;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
   /** Seconds a draining server waits for in-flight work after telling clients to reconnect. */
   shutdownGraceSeconds: number;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
@@ -72,6 +78,9 @@ const EnvSchema = z.object({
   CORS_ORIGINS: list.default([]),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   RATE_LIMIT_MESSAGES: rateLimit.default({ count: LIMITS.messagesPerWindow, windowSeconds: LIMITS.messageWindowSeconds }),
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  RATE_LIMIT_REGISTRATIONS: rateLimit.default({ count: 30, windowSeconds: 3600 }),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_GRACE_SECONDS: integer('a number of seconds', 3600).default(10),
   ICE_SERVERS: list.default([]),
   GC_AFTER_CONNECT_BURSTS: z.enum(['on', 'off']).default('on'),
@@ -105,7 +114,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jwtSecret: e.JWT_SECRET ?? null,
     corsOrigins: e.CORS_ORIGINS,
     logLevel: e.LOG_LEVEL,
-    rateLimitMessages: e.RATE_LIMIT_MESSAGES,
+    rateLimits: e.RATE_LIMITS === 'on',
+    // RATE_LIMITS=off wins over the specific limits: one switch for benchmarks and fixtures.
+    rateLimitMessages: e.RATE_LIMITS === 'on' ? e.RATE_LIMIT_MESSAGES : null,
+    rateLimitRegistrations: e.RATE_LIMITS === 'on' ? e.RATE_LIMIT_REGISTRATIONS : null,
+    metricsToken: e.METRICS_TOKEN ?? null,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     iceServers: e.ICE_SERVERS,
     gcAfterConnectBursts: e.GC_AFTER_CONNECT_BURSTS === 'on',

@@ -2,6 +2,8 @@
 export const CLOSE_CODES = {
   /** The access token expired while the socket was open: refresh it, then reconnect. */
   tokenExpired: 4001,
+  /** A tRPC socket sent no valid token within LIMITS.authTimeoutSeconds of opening. */
+  authTimeout: 4008,
   /** The gateway stream ended: the channel or conversation is gone or no longer visible. */
   streamEnded: 4004,
   /** The gateway could not open its stream. */

@@ -74,6 +74,9 @@ export type DmEvent = z.infer<typeof DmEvent>;
 export const MeEvent = z.discriminatedUnion('type', [
   DmMessageEvent,
   z.object({ type: z.literal('mention'), message: Message, group_id: Uuid }),
+  // What a replay shows in place of a deleted DM or a mention in a deleted message (a tombstone).
+  DmMessageDeletedEvent,
+  MessageDeletedEvent,
   z.object({ type: z.literal('read_state'), channel_id: Uuid.optional(), user_id: Uuid.optional(), seq: z.number().int() }),
   z.object({ type: z.literal('group_joined'), group: Group }),
   z.object({ type: z.literal('group_left'), group_id: Uuid }),

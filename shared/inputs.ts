@@ -4,8 +4,13 @@ import { LIMITS, USERNAME_PATTERN } from './limits.ts';
 
 /** Procedure inputs (snake_case wire shapes), validated by the server and typed for clients. */
 
-/** Text as PostgreSQL can store it: no NUL characters. Every string input starts here. */
-export const Text = () => z.string().refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
+/** Whether PostgreSQL can store `v` as text: no NUL character and no lone UTF-16 surrogate. */
+export const isStorableText = (v: string) => !v.includes('\u0000') && v.isWellFormed();
+/**
+ * Text as PostgreSQL can store it: no NUL characters, no lone surrogates (`\ud800` alone is not
+ * Unicode; the database would refuse it with an internal error). Every string input starts here.
+ */
+export const Text = () => z.string().refine(isStorableText, 'must not contain NUL characters or unpaired surrogates');
 const trimmed = (min: number, max: number) => Text().trim().min(min).max(max);
 
 export const Username = z

@@ -30,6 +30,19 @@ export const LIMITS = {
   /** Presence of a crashed node's users expires within this long. */
   presenceTtlSeconds: 30,
   inviteMaxUsesMax: 10_000,
+  /** HTTP request bodies (everything but `files.upload`), refused with PAYLOAD_TOO_LARGE before they are read. */
+  requestBodyMaxBytes: 1024 * 1024,
+  /** Calls in one HTTP batch (a stock httpBatchLink sends everything queued in one tick: generous). */
+  httpBatchMax: 50,
+  /** Requests one WebSocket may have in flight; more wait in a queue of `wsQueuedMax`, beyond that TOO_MANY_REQUESTS. */
+  wsInFlightMax: 16,
+  wsQueuedMax: 256,
+  /** Subscriptions one WebSocket may hold. */
+  wsSubscriptionsMax: 100,
+  /** A tRPC request id, as JSON, is at most this long (it keys per-subscription state). */
+  requestIdMaxChars: 128,
+  /** A WebSocket that has not authenticated within this long is closed (CLOSE_CODES.authTimeout). */
+  authTimeoutSeconds: 10,
   inviteExpiresMaxSeconds: 30 * 24 * 60 * 60,
 } as const;
 

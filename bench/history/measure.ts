@@ -4,7 +4,7 @@
 //     [--url http://127.0.0.1:3000 (use a running server instead of starting one)]
 //     [--budget-s 120 --min-calls 100 (slow scenarios stop early)] [--wait-quiet 600 --quiet-load 1.0]
 //
-// Starts `bun server/index.ts` on that database (RATE_LIMIT_MESSAGES=off), logs in as the seeded
+// Starts `bun server/index.ts` on that database (RATE_LIMITS=off), logs in as the seeded
 // reader (a member of every group) with a stock tRPC client, and times each procedure call one
 // at a time (closed loop, one client): the latency a user sees, HTTP included. Prints a table and
 // writes bench/results/history.json (or --out).
@@ -250,7 +250,7 @@ async function startServer(url: string) {
       PORT: String(port),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
-      RATE_LIMIT_MESSAGES: 'off',
+      RATE_LIMITS: 'off',
       LOG_LEVEL: 'warn',
       JWT_SECRET: `history-bench-${crypto.randomUUID()}`,
     },

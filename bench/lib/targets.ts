@@ -62,7 +62,7 @@ export async function launch(
   if (name === 'parley') {
     const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    Object.assign(env, { HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMIT_MESSAGES: 'off', LOG_LEVEL: 'warn' });
+    Object.assign(env, { HOST: '127.0.0.1', DATA_DIR: dataDir, RATE_LIMITS: 'off', LOG_LEVEL: 'warn' });
     if (need.postgres) {
       const db = await freshDatabase();
       env.DATABASE_URL = db.url;

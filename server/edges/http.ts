@@ -1,9 +1,12 @@
+import { timingSafeEqual } from 'node:crypto';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Server } from 'bun';
 import type { Logger } from '../log.ts';
 import { appRouter } from '../routers/index.ts';
 import type { Services } from '../services/index.ts';
 import { bearerToken, createContextInner } from '../trpc/context.ts';
+import { LIMITS } from '../../shared/limits.ts';
+import { bodyLimitFor, limitBody, namesSubscription, procedurePaths, trpcError, type BodyLimits } from './http-limits.ts';
 import type { Metrics } from './metrics.ts';
 import type { OriginPolicy } from './origins.ts';
 
@@ -16,6 +19,10 @@ export interface HttpDeps {
   ready: Record<string, () => Promise<boolean>>;
   /** Tries to take the request as a WebSocket upgrade: true when it did, false when no route matched. */
   upgrade(req: Request, server: Server<any>): Promise<boolean | Response>;
+  /** When set, `/metrics` requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | null;
+  /** Per-procedure body limits above the 1 MiB default (the upload path's hook). */
+  bodyLimits?: BodyLimits;
 }
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -29,11 +36,21 @@ export function createHttpHandler(deps: HttpDeps) {
     const cors = origins.headers(req);
     if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: cors });
     if (!origins.isAllowed(req)) return json({ error: 'origin not allowed' }, 403);
+    const paths = procedurePaths(new URL(req.url).pathname);
+    // Subscriptions are served over the WebSocket only, where the token's expiry, the
+    // per-socket caps and the backpressure limit hold (SSE would bypass all three).
+    if (namesSubscription(paths))
+      return trpcError(405, 'METHOD_NOT_SUPPORTED', 'Subscriptions are served over the WebSocket (/trpc), not over HTTP', cors);
+    // Refused before the body is read (and before authentication).
+    const limited = await limitBody(req, bodyLimitFor(paths, deps.bodyLimits), cors);
+    if (limited instanceof Response) return limited;
+    req = limited;
     const ip = server.requestIP(req)?.address ?? 'unknown';
     const res = await fetchRequestHandler({
       endpoint: '/trpc',
       req,
       router: appRouter,
+      maxBatchSize: LIMITS.httpBatchMax,
       allowMethodOverride: false,
       createContext: () => createContextInner({ services, log, token: bearerToken(req.headers.get('authorization')), ip }),
       responseMeta: ({ errors }) => {
@@ -68,8 +85,19 @@ export function createHttpHandler(deps: HttpDeps) {
     if (path === '/healthz') return json({ status: 'ok' });
     if (path === '/readyz') return readiness();
     if (path === '/metrics') {
+      if (deps.metricsToken && !bearerMatches(req.headers.get('authorization'), deps.metricsToken))
+        return json({ error: 'metrics token required' }, 401, { 'www-authenticate': 'Bearer' });
       return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
     }
     return json({ error: 'not found' }, 404);
   };
+}
+
+/** Constant-time comparison of a presented bearer token with the expected one. */
+function bearerMatches(header: string | null, expected: string): boolean {
+  const presented = bearerToken(header);
+  if (!presented) return false;
+  const a = new TextEncoder().encode(presented);
+  const b = new TextEncoder().encode(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

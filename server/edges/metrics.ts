@@ -18,6 +18,11 @@ export function createMetrics() {
       labelNames: ['protocol'],
       registers: [registry],
     }),
+    frameBuilders: new Gauge({
+      name: 'parley_ws_frame_builders',
+      help: 'Shared frame builders held by live tRPC subscriptions (one per distinct subscription id)',
+      registers: [registry],
+    }),
     subscriptions: new Gauge({ name: 'parley_subscriptions', help: 'Live stream subscriptions on this node', registers: [registry] }),
     gapFills: new Counter({ name: 'parley_gap_fills_total', help: 'Stream gaps filled from the database', registers: [registry] }),
     abnormalClosures: new Counter({

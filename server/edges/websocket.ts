@@ -4,9 +4,8 @@ import { LIMITS } from '../../shared/limits.ts';
 import type { OriginPolicy } from './origins.ts';
 import { createExpiryWheel } from './expiry.ts';
 import { createSettleCollector } from './settle.ts';
-import { frameBuilder, RECONNECT_FRAME } from './trpc-socket/frames.ts';
+import { createFrameCache, RECONNECT_FRAME } from './trpc-socket/frames.ts';
 import { TrpcConnection, type TransportDeps } from './trpc-socket/connection.ts';
-import type { FrameBuilder } from './trpc-socket/sink.ts';
 
 /** What an upgraded socket carries: which protocol it speaks and its per-connection state. */
 export type SocketData =
@@ -42,15 +41,20 @@ export function createWebSocketServer(deps: WebSocketDeps) {
   const sockets = new Set<ServerWebSocket<SocketData>>();
   const expiry = createExpiryWheel();
   const settle = createSettleCollector({ enabled: deps.gcAfterConnectBursts });
-  const builders = new Map<string, FrameBuilder>();
+  const builders = createFrameCache();
   const transport: TransportDeps = {
     ...deps,
     expiry,
     frames(idJson, jsonrpc) {
-      const key = jsonrpc ? `${idJson}/2.0` : idJson;
-      let build = builders.get(key);
-      if (!build) builders.set(key, (build = frameBuilder(idJson, jsonrpc)));
-      return build;
+      const lease = builders.acquire(idJson, jsonrpc);
+      deps.metrics.frameBuilders.set(builders.size());
+      return {
+        build: lease.build,
+        release() {
+          lease.release();
+          deps.metrics.frameBuilders.set(builders.size());
+        },
+      };
     },
   };
 
@@ -122,6 +126,9 @@ export function createWebSocketServer(deps: WebSocketDeps) {
     },
 
     connectionCount: () => sockets.size,
+
+    /** Frame builders held for live subscriptions (bounded: see createFrameCache). */
+    frameCacheSize: () => builders.size(),
 
     dispose() {
       expiry.dispose();

@@ -33,3 +33,11 @@ export function withFallback(primary: RateLimiter, fallback: RateLimiter): RateL
     },
   };
 }
+
+/** RATE_LIMITS=off: every hit is allowed (benchmarks, test fixtures). */
+export const unlimited: RateLimiter = {
+  hit: async () => ({ allowed: true, retryAfterSeconds: 0 }),
+  count: async () => 0,
+  reset: async () => {},
+  close: async () => {},
+};

@@ -8,7 +8,7 @@ export interface BusMessage {
   seq?: number;
   /** The event, serialized once by the publisher. */
   json: string;
-  /** Delivered only to this user's subscriptions (WebRTC signals). */
+  /** Delivered only to this user's subscriptions (WebRTC signals); `!<user id>`: to everyone but that user. */
   to?: string;
 }
 

@@ -21,10 +21,11 @@ export function createEventLog(database: Database) {
   }
 
   /** Stores an event whose payload may depend on its sequence (e.g. a message carries its own seq). */
-  async function append(tx: Tx, stream: string, build: (seq: number) => object, seq?: number): Promise<StreamEvent> {
+  /** `entityId` names the message the event carries, so its later edit or delete can rewrite it (see redact.ts). */
+  async function append(tx: Tx, stream: string, build: (seq: number) => object, seq?: number, entityId?: string): Promise<StreamEvent> {
     const at = seq ?? (await reserve(tx, stream));
     const json = JSON.stringify(build(at));
-    await tx.insert(events).values({ stream, seq: at, payload: json });
+    await tx.insert(events).values({ stream, seq: at, payload: json, entityId });
     return { stream, seq: at, json };
   }
 
@@ -33,7 +34,7 @@ export function createEventLog(database: Database) {
     append,
 
     /** Appends the same event to several streams (e.g. every member's own stream) in two statements. */
-    async appendToAll(tx: Tx, streams: string[], payload: object): Promise<StreamEvent[]> {
+    async appendToAll(tx: Tx, streams: string[], payload: object, entityId?: string): Promise<StreamEvent[]> {
       // Sorted and unique: concurrent writers lock counters in one order, so they cannot deadlock.
       const keys = [...new Set(streams)].sort();
       if (!keys.length) return [];
@@ -44,7 +45,7 @@ export function createEventLog(database: Database) {
         .returning({ stream: streamCounters.stream, seq: streamCounters.lastSeq });
       const json = JSON.stringify(payload);
       const out = counters.map((c) => ({ stream: c.stream, seq: c.seq, json }));
-      await tx.insert(events).values(out.map((e) => ({ stream: e.stream, seq: e.seq, payload: json })));
+      await tx.insert(events).values(out.map((e) => ({ stream: e.stream, seq: e.seq, payload: json, entityId })));
       return out;
     },
 

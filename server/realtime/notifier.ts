@@ -13,7 +13,7 @@ export type ControlMessage =
 /** What services use to announce committed changes; only ever called after the commit. */
 export interface Notifier {
   durable(events: StreamEvent[]): void;
-  /** An event that is not persisted (typing, presence, WebRTC); `to` restricts it to one user. */
+  /** An event that is not persisted (typing, presence, WebRTC); `to` restricts it to one user, `!<id>` to all but one. */
   ephemeral(topic: string, event: object, to?: string): void;
   control(message: ControlMessage): void;
 }

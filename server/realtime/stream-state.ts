@@ -108,12 +108,20 @@ export class StreamState {
     a.sink.deliver(seq, json, true);
   }
 
-  /** Delivers an ephemeral event to local subscribers (to one user's only when `to` is set). */
+  /**
+   * Delivers an ephemeral event to local subscribers: to one user's only when `to` is set, or to
+   * everyone but one user when `to` is `!<user id>` (a user's own `user_joined`).
+   */
   ephemeral(json: string, to?: string) {
     const deliver = (a: Attachment) => {
       if (a.state === 'buffering') a.buffer.push([null, json]);
       else a.sink.deliver(a.state === 'shared' ? this.lastSeq : a.lastSent, json, false);
     };
+    if (to?.startsWith('!')) {
+      const except = to.slice(1);
+      for (const a of this.attachments) if (a.sink.userId !== except) deliver(a);
+      return;
+    }
     if (to !== undefined) {
       for (const a of this.attachments) if (a.sink.userId === to) deliver(a);
       return;

@@ -19,6 +19,8 @@ export function createTypingTimers(timeoutMs: number) {
       timer.unref?.();
       timers.set(key, timer);
     },
+    /** Whether a `true` for `key` is outstanding (its `false` must not be dropped by a flood limit). */
+    active: (key: string) => timers.has(key),
     dispose() {
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();

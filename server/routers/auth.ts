@@ -6,7 +6,7 @@ export const authRouter = router({
   register: publicProcedure
     .input(camelInput(s.RegisterInput))
     .output(s.Session)
-    .mutation(({ ctx, input }) => ctx.services.auth.register(input)),
+    .mutation(({ ctx, input }) => ctx.services.auth.register(input, ctx.ip)),
   login: publicProcedure
     .input(s.LoginInput)
     .output(s.Session)

@@ -4,6 +4,7 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { RateLimit } from '../config.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
+import type { FloodGuard } from '../ratelimit/bucket.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { Notifier } from '../realtime/notifier.ts';
@@ -29,6 +30,10 @@ export interface ServiceDeps {
   tokens: TokenService;
   limiter: RateLimiter;
   rateLimit: RateLimit;
+  /** Accounts one address may register per window (null: unlimited). */
+  registrations: RateLimit;
+  /** Per-user flood limits for typing and awareness (dropped, not refused). */
+  floods: FloodGuard;
   notifier: Notifier;
   presence: Presence;
   hub: Hub;
@@ -38,7 +43,7 @@ export interface ServiceDeps {
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
 export function createServices(deps: ServiceDeps) {
-  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, log } = deps;
+  const { database, eventLog, passwords, tokens, limiter, rateLimit, registrations, floods, notifier, presence, hub, typing, log } = deps;
   const db = database.db;
   const access = createAccess(db);
   const users = createUserService(db);
@@ -48,7 +53,7 @@ export function createServices(deps: ServiceDeps) {
     access,
     users,
     tokens,
-    auth: createAuthService({ db, passwords, tokens, refresh: createRefreshTokens(db), limiter, users }),
+    auth: createAuthService({ db, passwords, tokens, refresh: createRefreshTokens(db), limiter, users, registrations }),
     groups: createGroupService({ ...shared, reads }),
     members: createMemberService({ ...shared, presence }),
     channels: createChannelService({ ...shared, reads }),
@@ -56,7 +61,8 @@ export function createServices(deps: ServiceDeps) {
     dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users }),
     reads,
     search: createSearchService({ database, access }),
-    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log }),
+    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log, floods, database }),
+    floods,
   };
 }
 

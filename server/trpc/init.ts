@@ -2,7 +2,8 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { Context } from './context.ts';
 import { formatError, toTRPCError } from './errors.ts';
 
-const t = initTRPC.context<Context>().create({ errorFormatter: formatError });
+// SSE off: subscriptions are WebSocket-only (the HTTP edge refuses them before tRPC runs, too).
+const t = initTRPC.context<Context>().create({ errorFormatter: formatError, sse: { enabled: false } });
 
 export const router = t.router;
 

@@ -30,8 +30,9 @@ export const messages = pgTable(
     uniqueIndex('messages_channel_seq_key').on(t.channelId, t.seq),
     // Search ranks the newest matches: a common term walks back from the newest message.
     index('messages_created_idx').on(t.createdAt),
-    uniqueIndex('messages_sender_nonce_key')
-      .on(t.senderId, t.nonce)
+    // A nonce is scoped to its channel: the same nonce sent to another channel is a new message.
+    uniqueIndex('messages_sender_channel_nonce_key')
+      .on(t.senderId, t.channelId, t.nonce)
       .where(sql`nonce is not null`),
     // Without fastupdate each insert updates the index itself: slightly dearer per message, but
     // no inserting transaction ever stalls merging a long pending list (send latency spikes).
@@ -99,8 +100,9 @@ export const directMessages = pgTable(
   },
   (t) => [
     uniqueIndex('direct_messages_pair_seq_key').on(t.pairKey, t.seq),
-    uniqueIndex('direct_messages_sender_nonce_key')
-      .on(t.senderId, t.nonce)
+    // A nonce is scoped to its conversation, like a channel message's to its channel.
+    uniqueIndex('direct_messages_sender_pair_nonce_key')
+      .on(t.senderId, t.pairKey, t.nonce)
       .where(sql`nonce is not null`),
     index('direct_messages_recipient_idx').on(t.recipientId),
     index('direct_messages_sender_idx').on(t.senderId),

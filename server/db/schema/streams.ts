@@ -1,4 +1,5 @@
-import { bigint, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, index, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 import { createdAt } from './users.ts';
 
 /**
@@ -17,7 +18,17 @@ export const events = pgTable(
     stream: text('stream').notNull(),
     seq: bigint('seq', { mode: 'number' }).notNull(),
     payload: text('payload').notNull(),
+    /**
+     * The message (channel or DM) an event carries or refers to, so an edit or delete can rewrite
+     * that message's earlier events: a replay shows the present, never the past.
+     */
+    entityId: uuid('entity_id'),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.stream, t.seq] })],
+  (t) => [
+    primaryKey({ columns: [t.stream, t.seq] }),
+    index('events_entity_idx')
+      .on(t.entityId)
+      .where(sql`entity_id is not null`),
+  ],
 );

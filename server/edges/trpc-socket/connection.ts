@@ -18,14 +18,15 @@ import type { LiveSource } from '../../realtime/sink.ts';
 import { isLive, LIVE } from '../../trpc/live.ts';
 import type { ExpiryWheel } from '../expiry.ts';
 import { TrpcSink, type FrameBuilder } from './sink.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 
 export interface TransportDeps {
   services: Services;
   log: Logger;
   metrics: Metrics;
   expiry: ExpiryWheel;
-  /** The frame builder for a subscription id; shared by every subscription with that id. */
-  frames(idJson: string, jsonrpc: boolean): FrameBuilder;
+  /** The frame builder for a subscription id, shared by every subscription with that id; release it when the subscription ends. */
+  frames(idJson: string, jsonrpc: boolean): { build: FrameBuilder; release(): void };
 }
 
 type RequestId = string | number;
@@ -49,7 +50,7 @@ class ActiveSubscription {
 }
 
 /** Subscriptions one socket may hold at once. */
-const MAX_SUBSCRIPTIONS = 100;
+const MAX_SUBSCRIPTIONS = LIMITS.wsSubscriptionsMax;
 
 /**
  * One tRPC client on a Bun WebSocket, speaking tRPC's wire protocol: connectionParams auth,
@@ -64,6 +65,10 @@ export class TrpcConnection {
   private caller: { id: string; username: string } | null = null;
   private closed = false;
   private ordered: Promise<void> = Promise.resolve();
+  /** Requests running now, and those waiting for one of the LIMITS.wsInFlightMax slots. */
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private cancelAuthTimeout: (() => void) | null;
 
   constructor(
     private readonly ws: ServerWebSocket<unknown>,
@@ -71,7 +76,46 @@ export class TrpcConnection {
     private readonly ip: string,
     expectConnectionParams: boolean,
   ) {
+    // A socket that has not authenticated within the limit is closed (one wheel, no timer per socket).
+    this.cancelAuthTimeout = deps.expiry.add({ expire: () => this.authTimedOut() }, Date.now() / 1000 + LIMITS.authTimeoutSeconds);
     if (!expectConnectionParams) this.ctx = this.authenticate(null);
+  }
+
+  private authTimedOut() {
+    this.cancelAuthTimeout = null;
+    if (!this.caller && !this.closed) this.ws.close(CLOSE_CODES.authTimeout, 'not authenticated');
+  }
+
+  /**
+   * Runs `work` in one of the socket's in-flight slots: at most LIMITS.wsInFlightMax run at once
+   * (one frame of 700 searches must not starve everyone else), up to LIMITS.wsQueuedMax wait,
+   * and beyond that the request is refused with TOO_MANY_REQUESTS. `work` frees its slot
+   * by calling the release it is given (a subscription frees it once started, not when it ends).
+   */
+  private admit(msg: TRPCClientOutgoingMessage, work: (release: () => void) => Promise<void>) {
+    if (this.running >= LIMITS.wsInFlightMax && this.waiting.length >= LIMITS.wsQueuedMax) {
+      const message = `At most ${LIMITS.wsInFlightMax} requests in flight per connection`;
+      return this.fail(msg.id, { jsonrpc: msg.jsonrpc }, new TRPCError({ code: 'TOO_MANY_REQUESTS', message }));
+    }
+    // A finished request hands its slot straight to the next waiting one (so the cap holds
+    // exactly), on a later turn of the event loop: other sockets' frames get read in between
+    // (with the embedded database a chain of queries can otherwise run as one long string of
+    // microtasks and starve every other socket).
+    const run = () => {
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        const next = this.waiting.shift();
+        if (next) setImmediate(next);
+        else this.running--;
+      };
+      void work(release).finally(release);
+    };
+    if (this.running < LIMITS.wsInFlightMax) {
+      this.running++;
+      run();
+    } else this.waiting.push(run);
   }
 
   onMessage(raw: string | Buffer) {
@@ -105,12 +149,26 @@ export class TrpcConnection {
         );
         continue;
       }
+      const id = msg.id;
+      if (id !== null && JSON.stringify(id).length > LIMITS.requestIdMaxChars) {
+        // The id keys per-subscription state: a client must not choose how big that is.
+        const message = `Request ids are at most ${LIMITS.requestIdMaxChars} characters`;
+        this.fail(null, { jsonrpc: msg.jsonrpc }, new TRPCError({ code: 'BAD_REQUEST', message }));
+        continue;
+      }
+      if (msg.method === 'subscription.stop') {
+        void this.handle(msg, () => {});
+        continue;
+      }
       // Typing and signals from one socket take effect in the order they were sent (an ICE
       // candidate must not overtake its answer); everything else runs concurrently.
       const ordered = msg.method === 'mutation' && msg.params.path.startsWith('realtime.');
-      const run = () => this.handle(msg).catch((error) => this.deps.log.error('websocket request failed', { error }));
-      if (ordered) this.ordered = this.ordered.then(run);
-      else void run();
+      this.admit(msg, (release) => {
+        const run = () => this.handle(msg, release).catch((error) => this.deps.log.error('websocket request failed', { error }));
+        if (!ordered) return run();
+        this.ordered = this.ordered.then(run);
+        return this.ordered;
+      });
     }
   }
 
@@ -119,6 +177,8 @@ export class TrpcConnection {
     for (const sub of this.subscriptions.values()) sub.stop();
     this.subscriptions.clear();
     this.cancelExpiry?.();
+    this.cancelAuthTimeout?.();
+    this.waiting.length = 0;
     if (this.caller)
       void this.deps.services.realtime
         .disconnected(this.caller, this.id)
@@ -140,6 +200,8 @@ export class TrpcConnection {
     const ctx = await createContextInner({ services, log, token, ip: this.ip });
     if (ctx.auth && !this.closed) {
       this.caller = { id: ctx.auth.userId, username: ctx.auth.username };
+      this.cancelAuthTimeout?.();
+      this.cancelAuthTimeout = null;
       this.cancelExpiry = this.deps.expiry.add(this, ctx.auth.exp);
       await services.realtime.connected(this.caller, this.id);
       if (this.closed) void services.realtime.disconnected(this.caller, this.id);
@@ -169,7 +231,7 @@ export class TrpcConnection {
     this.respond({ id, ...(msg?.jsonrpc && { jsonrpc: msg.jsonrpc }), error: shape } as TRPCResponseMessage);
   }
 
-  private async handle(msg: TRPCClientOutgoingMessage) {
+  private async handle(msg: TRPCClientOutgoingMessage, release: () => void) {
     const { id, jsonrpc } = msg;
     if (id === null) return this.fail(null, undefined, new TRPCError({ code: 'PARSE_ERROR', message: '`id` is required' }));
     const key = JSON.stringify(id);
@@ -206,7 +268,10 @@ export class TrpcConnection {
       this.deps.metrics.procedureSeconds.observe({ path, transport: 'ws' }, (performance.now() - begun) / 1000);
       if (!sub) return this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'data', data: result } } as TRPCResponseMessage);
       if (sub.stopped || this.closed) return;
-      const started = () => this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'started' } } as TRPCResponseMessage);
+      const started = () => {
+        release();
+        this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'started' } } as TRPCResponseMessage);
+      };
       // A live stream says `started` once its position is fixed (see Sink.started); anything else at once.
       if (isLive(result)) await this.openLive(id, key, jsonrpc === '2.0', result[LIVE], sub, started);
       else {
@@ -229,19 +294,20 @@ export class TrpcConnection {
       sub.stop();
       this.fail(id, { jsonrpc: jsonrpc ? '2.0' : undefined }, new TRPCError(reason));
     };
-    const sink = new TrpcSink(
-      source.userId,
-      shareKey,
-      this.deps.frames(idJson, jsonrpc),
-      this.ws as ServerWebSocket<unknown>,
-      started,
-      ended,
-    );
-    const close = await source.open(sink);
+    const frames = this.deps.frames(idJson, jsonrpc);
+    const sink = new TrpcSink(source.userId, shareKey, frames.build, this.ws as ServerWebSocket<unknown>, started, ended);
+    let close: () => void;
+    try {
+      close = await source.open(sink);
+    } catch (err) {
+      frames.release();
+      throw err;
+    }
     const { metrics } = this.deps;
     metrics.subscriptions.inc();
     sub.opened(() => {
       close();
+      frames.release();
       metrics.subscriptions.dec();
     });
   }

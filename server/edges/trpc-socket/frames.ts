@@ -13,3 +13,40 @@ export function frameBuilder(idJson: string, jsonrpc: boolean) {
 }
 
 export const RECONNECT_FRAME = '{"id":null,"method":"reconnect"}';
+
+/** Distinct subscription ids whose builders are shared; past this, builders are made per subscription. */
+export const FRAME_CACHE_MAX = 4096;
+
+/**
+ * Frame builders shared by every live subscription with the same tRPC id (clients number their
+ * requests alike, so thousands of subscriptions share a handful). The id is the client's
+ * choice, so the cache must not grow with client input: ids are length-capped before they get
+ * here, an entry lives only while a subscription holds it (refcounted, removed by the last
+ * release), and past FRAME_CACHE_MAX distinct ids a builder is simply not shared.
+ */
+export function createFrameCache(max = FRAME_CACHE_MAX) {
+  const entries = new Map<string, { build: ReturnType<typeof frameBuilder>; holders: number }>();
+  return {
+    acquire(idJson: string, jsonrpc: boolean): { build: ReturnType<typeof frameBuilder>; release(): void } {
+      const key = jsonrpc ? `${idJson}/2.0` : idJson;
+      let entry = entries.get(key);
+      if (!entry) {
+        if (entries.size >= max) return { build: frameBuilder(idJson, jsonrpc), release() {} };
+        entries.set(key, (entry = { build: frameBuilder(idJson, jsonrpc), holders: 0 }));
+      }
+      entry.holders++;
+      const held = entry;
+      let released = false;
+      return {
+        build: held.build,
+        release() {
+          if (released) return;
+          released = true;
+          if (--held.holders === 0 && entries.get(key) === held) entries.delete(key);
+        },
+      };
+    },
+    size: () => entries.size,
+    clear: () => entries.clear(),
+  };
+}

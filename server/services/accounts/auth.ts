@@ -7,17 +7,20 @@ import type { Db } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
 import { users } from '../../db/schema/index.ts';
 import { conflict, tooManyRequests, unauthorized } from '../../errors.ts';
+import type { RateLimit } from '../../config.ts';
 import type { RateLimiter } from '../../ratelimit/index.ts';
 import { presentUser } from '../present.ts';
 import type { UserService } from './users.ts';
 
 /**
- * Login attempts allowed per username and per client address in LOGIN_WINDOW_SECONDS. Attempts
- * are counted before the password is checked, so parallel guesses cannot outrun the limit; a
- * successful login clears its username's count.
+ * Login attempts allowed per username *from one address*, and per address over all usernames,
+ * in LOGIN_WINDOW_SECONDS. Attempts are counted before the password is checked, so parallel
+ * guesses cannot outrun the limit; a successful login clears its username+address count. No
+ * limit keys on the username alone: a stranger's wrong guesses slow the stranger, never lock
+ * the owner out from another address.
  */
-const ATTEMPTS_PER_USERNAME = 10;
-const ATTEMPTS_PER_ADDRESS = 300;
+const ATTEMPTS_PER_USERNAME_AND_ADDRESS = 10;
+const ATTEMPTS_PER_ADDRESS = 100;
 const LOGIN_WINDOW_SECONDS = 15 * 60;
 
 export interface AuthDeps {
@@ -27,17 +30,21 @@ export interface AuthDeps {
   refresh: RefreshTokens;
   limiter: RateLimiter;
   users: UserService;
+  /** Accounts one address may register per window (null: unlimited). */
+  registrations: RateLimit;
 }
 
 /** Accounts and sessions: register, login (throttled), refresh rotation, logout. */
-export function createAuthService({ db, passwords, tokens, refresh, limiter, users: userService }: AuthDeps) {
+export function createAuthService({ db, passwords, tokens, refresh, limiter, users: userService, registrations }: AuthDeps) {
   async function session(user: wire.User, refreshToken: string): Promise<wire.Session> {
     const { token, expiresIn } = await tokens.sign(user.id, user.username);
     return { user, access_token: token, refresh_token: refreshToken, expires_in: expiresIn };
   }
 
+  const attemptKey = (username: string, address: string) => `login:ua:${address}|${username}`;
+
   async function admitAttempt(username: string, address: string) {
-    const byName = await limiter.hit(`login:user:${username}`, ATTEMPTS_PER_USERNAME, LOGIN_WINDOW_SECONDS);
+    const byName = await limiter.hit(attemptKey(username, address), ATTEMPTS_PER_USERNAME_AND_ADDRESS, LOGIN_WINDOW_SECONDS);
     const byAddress = byName.allowed ? await limiter.hit(`login:addr:${address}`, ATTEMPTS_PER_ADDRESS, LOGIN_WINDOW_SECONDS) : byName;
     if (!byName.allowed || !byAddress.allowed) {
       throw tooManyRequests('Too many login attempts; try again later', Math.max(byName.retryAfterSeconds, byAddress.retryAfterSeconds));
@@ -45,7 +52,13 @@ export function createAuthService({ db, passwords, tokens, refresh, limiter, use
   }
 
   return {
-    async register(input: { username: string; password: string; displayName?: string }): Promise<wire.Session> {
+    async register(input: { username: string; password: string; displayName?: string }, address: string): Promise<wire.Session> {
+      // Counted before the (deliberately slow) hash, so parallel registrations cannot outrun it.
+      if (registrations) {
+        const decision = await limiter.hit(`register:addr:${address}`, registrations.count, registrations.windowSeconds);
+        if (!decision.allowed)
+          throw tooManyRequests('Too many registrations from this address; try again later', decision.retryAfterSeconds);
+      }
       const passwordHash = await passwords.hash(input.password);
       try {
         const [row] = await db
@@ -64,7 +77,7 @@ export function createAuthService({ db, passwords, tokens, refresh, limiter, use
       const [row] = await db.select().from(users).where(eq(users.username, input.username));
       const ok = row ? await passwords.verify(input.password, row.passwordHash) : (await passwords.burn(input.password), false);
       if (!ok || !row) throw unauthorized('Wrong username or password');
-      await limiter.reset(`login:user:${input.username}`);
+      await limiter.reset(attemptKey(input.username, address));
       return session(presentUser(row), await refresh.start(row.id));
     },
 

@@ -50,25 +50,27 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
     return rows.map((r) => presentDm(r, r.senderUsername, summary.get(r.id)));
   }
 
-  async function byNonce(senderId: string, nonce: string): Promise<wire.DirectMessage | null> {
+  /** The caller's DM with this nonce in this conversation (a nonce is scoped to its conversation). */
+  async function byNonce(senderId: string, pairKey: string, nonce: string): Promise<wire.DirectMessage | null> {
     const rows = await db
       .select(directMessageColumns)
       .from(directMessages)
       .innerJoin(users, eq(users.id, directMessages.senderId))
-      .where(and(eq(directMessages.senderId, senderId), eq(directMessages.nonce, nonce)));
+      .where(and(eq(directMessages.senderId, senderId), eq(directMessages.pairKey, pairKey), eq(directMessages.nonce, nonce)));
     return rows.length ? (await withReactions(rows, senderId))[0]! : null;
   }
 
   return {
     /** Persists a DM in the pair's stream and announces it on both users' own streams. */
     async send(caller: Caller, input: { userId: string; content: string; nonce?: string }): Promise<wire.DirectMessage> {
+      // The partner check comes first: a nonce never answers for a conversation the caller cannot have.
+      await partner(caller, input.userId);
+      const stream = dmStream(caller.id, input.userId);
       if (input.nonce) {
-        const first = await byNonce(caller.id, input.nonce);
+        const first = await byNonce(caller.id, stream, input.nonce);
         if (first) return first;
       }
-      await partner(caller, input.userId);
       await throttle(caller.id);
-      const stream = dmStream(caller.id, input.userId);
       try {
         const { message, events } = await db.transaction(async (tx) => {
           const seq = await eventLog.reserve(tx, stream);
@@ -85,15 +87,15 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
           await tx.insert(directMessages).values(row);
           const message = presentDm({ ...row, editedAt: null }, caller.username);
           const event = { type: 'dm_message', ...message };
-          const pair = await eventLog.append(tx, stream, () => event, seq);
-          const own = await eventLog.appendToAll(tx, [userStream(caller.id), userStream(input.userId)], event);
+          const pair = await eventLog.append(tx, stream, () => event, seq, row.id);
+          const own = await eventLog.appendToAll(tx, [userStream(caller.id), userStream(input.userId)], event, row.id);
           return { message, events: [pair, ...own] };
         });
         notifier.durable(events);
         return message;
       } catch (err) {
         if (input.nonce && isUniqueViolation(err)) {
-          const first = await byNonce(caller.id, input.nonce);
+          const first = await byNonce(caller.id, stream, input.nonce);
           if (first) return first;
         }
         throw err;

@@ -37,5 +37,5 @@ export async function recordMentions(tx: Tx, eventLog: EventLog, message: wire.M
   await tx
     .insert(mentions)
     .values(targets.map((userId) => ({ messageId: message.id, userId, channelId: message.channel_id, groupId, seq: message.seq })));
-  return eventLog.appendToAll(tx, targets.map(userStream), { type: 'mention', message, group_id: groupId });
+  return eventLog.appendToAll(tx, targets.map(userStream), { type: 'mention', message, group_id: groupId }, message.id);
 }

@@ -4,6 +4,7 @@ import type { Db, Tx } from '../../db/client.ts';
 import { forbidden } from '../../errors.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
+import { redactPast } from './redact.ts';
 import { reactionSummaries, type ReactionTable } from './reactions.ts';
 import type { Caller } from '../caller.ts';
 
@@ -49,11 +50,16 @@ export function createMessageOps<Row extends MessageRow, Wire>(
         if (row.senderId !== caller.id) throw forbidden('Only the author may edit a message');
         const edited = { ...row, content, editedAt: new Date() };
         await kind.setContent(tx, row.id, content, edited.editedAt);
+        // The earlier events of this message now carry its present text: a replay never shows the past.
+        await redactPast(tx, row.id, { edited: { content, edited_at: edited.editedAt.toISOString() } });
         const summary = (await reactionSummaries(tx, kind.reactions, [row.id], caller.id)).get(row.id);
-        const event = await eventLog.append(tx, stream, () => ({
-          type: kind.events.updated,
-          ...(kind.present(edited, everyone(summary)) as object),
-        }));
+        const event = await eventLog.append(
+          tx,
+          stream,
+          () => ({ type: kind.events.updated, ...(kind.present(edited, everyone(summary)) as object) }),
+          undefined,
+          row.id,
+        );
         return { result: kind.present(edited, summary ?? []), event };
       });
       notifier.durable([event]);
@@ -65,7 +71,10 @@ export function createMessageOps<Row extends MessageRow, Wire>(
         const { row, stream, moderator } = await kind.load(tx, messageId, caller.id);
         if (row.senderId !== caller.id && !moderator) throw forbidden('Only the author or a group owner/admin may delete a message');
         await kind.markDeleted(tx, row);
-        return eventLog.append(tx, stream, () => ({ type: kind.events.deleted, id: row.id, seq: row.seq, ...kind.ref(row) }));
+        const notice = { type: kind.events.deleted, id: row.id, seq: row.seq, ...kind.ref(row) };
+        // Every earlier event that carried the text becomes this notice (a tombstone).
+        await redactPast(tx, row.id, { deleted: notice });
+        return eventLog.append(tx, stream, () => notice, undefined, row.id);
       });
       notifier.durable([event]);
     },

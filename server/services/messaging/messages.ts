@@ -45,12 +45,13 @@ export function createMessageService(deps: MessageDeps) {
   const ops = createMessageOps(channelMessages(access), deps);
   const batcher = createSendBatcher({ database: deps.database, eventLog, notifier });
 
-  async function byNonce(senderId: string, nonce: string): Promise<wire.Message | null> {
+  /** The caller's message with this nonce in this channel (a nonce is scoped to its channel). */
+  async function byNonce(senderId: string, channelId: string, nonce: string): Promise<wire.Message | null> {
     const [row] = await db
       .select(channelMessageColumns)
       .from(messages)
       .innerJoin(users, eq(users.id, messages.senderId))
-      .where(and(eq(messages.senderId, senderId), eq(messages.nonce, nonce)));
+      .where(and(eq(messages.senderId, senderId), eq(messages.channelId, channelId), eq(messages.nonce, nonce)));
     if (!row) return null;
     return presentMessage(row, row.senderUsername, (await reactionSummaries(db, reactions, [row.id], senderId)).get(row.id));
   }
@@ -59,7 +60,9 @@ export function createMessageService(deps: MessageDeps) {
     /** Persists a message with the channel's next sequence, then publishes it; a repeated nonce returns the first. */
     async send(caller: Caller, input: { channelId: string; content: string; nonce?: string }): Promise<wire.Message> {
       if (input.nonce) {
-        const first = await byNonce(caller.id, input.nonce);
+        // Access first: a removed member re-sending an old nonce must not get the message back.
+        await access.channelFor(input.channelId, caller.id);
+        const first = await byNonce(caller.id, input.channelId, input.nonce);
         if (first) return first;
       }
       await throttle(caller.id);
@@ -68,7 +71,7 @@ export function createMessageService(deps: MessageDeps) {
       } catch (err) {
         // Two sends with one nonce raced: the loser returns the winner's message.
         if (input.nonce && isUniqueViolation(err)) {
-          const first = await byNonce(caller.id, input.nonce);
+          const first = await byNonce(caller.id, input.channelId, input.nonce);
           if (first) return first;
         }
         throw err;

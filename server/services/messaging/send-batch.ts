@@ -81,8 +81,8 @@ function insertBatch(rows: string) {
       select id, channel_id, seq, sender_id, content, nonce, created_at::timestamptz from built
     ),
     logged as (
-      insert into events (stream, seq, payload, created_at)
-      select ${channelStreamSql('channel_id')}, seq, payload, created_at::timestamptz from built
+      insert into events (stream, seq, payload, entity_id, created_at)
+      select ${channelStreamSql('channel_id')}, seq, payload, id, created_at::timestamptz from built
     )
     select i, seq, group_id, payload from built order by i`;
 }

@@ -7,7 +7,10 @@ import { GLOBAL_SCOPE, type Presence } from '../../realtime/presence.ts';
 import type { LiveSource, Sink } from '../../realtime/sink.ts';
 import { channelOfStream, channelStream, dmStream, userStream } from '../../realtime/streams.ts';
 import type { TypingTimers } from '../../realtime/typing.ts';
+import type { Database } from '../../db/client.ts';
+import type { FloodGuard } from '../../ratelimit/bucket.ts';
 import type { RateLimiter } from '../../ratelimit/index.ts';
+import { canSeePresence } from './visibility.ts';
 import type { Access, ChannelRow } from '../groups/access.ts';
 import type { UserService } from '../accounts/users.ts';
 import type { Caller } from '../caller.ts';
@@ -22,6 +25,8 @@ export interface RealtimeDeps {
   typing: TypingTimers;
   limiter: RateLimiter;
   log: Logger;
+  floods: FloodGuard;
+  database: Database;
 }
 
 type DurableChannelEvent = Extract<
@@ -36,7 +41,7 @@ const presenceTopic = (userId: string) => `p:${userId}`;
 const SIGNALS_PER_10S = 200;
 
 /** Live streams, presence, typing and WebRTC signalling; nothing here touches the database. */
-export function createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log }: RealtimeDeps) {
+export function createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log, floods, database }: RealtimeDeps) {
   // Users whose node died without saying goodbye: announce them as if they had left.
   presence.onExpired((scope, who) => {
     if (scope === GLOBAL_SCOPE)
@@ -89,7 +94,8 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
                 leave = await present(
                   scope,
                   caller,
-                  () => notifier.ephemeral(scope, { type: 'user_joined', ...who }),
+                  // Only the *other* users hear of it: the joining user learns the room from `online_users`.
+                  () => notifier.ephemeral(scope, { type: 'user_joined', ...who }, `!${caller.id}`),
                   () => notifier.ephemeral(scope, { type: 'user_left', ...who }),
                 );
                 return [{ type: 'online_users', users: await presence.members(scope), channel_id: channel.id }];
@@ -112,6 +118,9 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
       if (partnerId === caller.id) throw badRequest('Direct messages need another user');
       const partner = await users.byId(partnerId);
       const scope = dmStream(caller.id, partnerId);
+      // A stranger (no shared group, no conversation) sees the partner as always offline: the
+      // stream stays open so a first DM can start the conversation, but presence is not revealed.
+      const visible = await canSeePresence(database, caller.id, partnerId);
       const source: LiveSource<DurableDmEvent, Exclude<ev.DmEvent, DurableDmEvent>> = {
         userId: caller.id,
         async open(sink: Sink) {
@@ -120,7 +129,7 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
             const detach = await hub.attach(scope, sink, {
               lastEventId,
               // The partner's online/offline changes join this stream, for this user only.
-              relays: [{ topic: presenceTopic(partnerId), to: caller.id }],
+              relays: visible ? [{ topic: presenceTopic(partnerId), to: caller.id }] : [],
               prelude: async () => {
                 leave = await present(
                   scope,
@@ -128,7 +137,7 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
                   () => {},
                   () => {},
                 );
-                const online = (await presence.present(GLOBAL_SCOPE, [partnerId])).has(partnerId);
+                const online = visible && (await presence.present(GLOBAL_SCOPE, [partnerId])).has(partnerId);
                 return [{ type: online ? 'dm_user_online' : 'dm_user_offline', user_id: partnerId, username: partner.username }];
               },
             });
@@ -154,8 +163,11 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
     },
 
     async typing(caller: Caller, channelId: string, isTyping: boolean) {
-      await access.channelFor(channelId, caller.id);
       const scope = channelStream(channelId);
+      // A flood is dropped here, before any database work; the caller still gets `ok`. A `false`
+      // that ends an indicator others are showing always goes out.
+      if (!floods.typing(caller.id) && !(!isTyping && typing.active(`${scope}:${caller.id}`))) return;
+      await access.channelFor(channelId, caller.id);
       const event = (is_typing: boolean) => ({
         type: 'typing',
         user_id: caller.id,
@@ -169,8 +181,9 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
 
     async dmTyping(caller: Caller, partnerId: string, isTyping: boolean) {
       if (partnerId === caller.id) throw badRequest('Direct messages need another user');
-      await users.byId(partnerId);
       const scope = dmStream(caller.id, partnerId);
+      if (!floods.typing(caller.id) && !(!isTyping && typing.active(`${scope}:${caller.id}`))) return;
+      await users.byId(partnerId);
       const event = (is_typing: boolean) => ({ type: 'dm_typing', user_id: caller.id, username: caller.username, is_typing });
       notifier.ephemeral(scope, event(isTyping));
       typing.set(`${scope}:${caller.id}`, isTyping, () => notifier.ephemeral(scope, event(false)));

@@ -119,9 +119,10 @@ describe('channel presence across instances', () => {
       await s.events.count((e) => e.type === 'typing' && e.is_typing === false, 3, 20_000);
       expect(s.of('user_left').filter((e) => e.user_id === bob.id)).toHaveLength(1);
     }
-    // Alice saw her own join and then each newcomer once; Carol came after Bob, so only she herself joined for her.
-    expect(a.of('user_joined').map((e) => e.user_id)).toEqual([alice.id, bob.id, carol.id]);
-    expect(c.of('user_joined').map((e) => e.user_id)).toEqual([carol.id]);
+    // Alice saw each newcomer once, never her own join (CONTRACT.md v2: only the *other* users
+    // hear of it); Carol came after Bob, so she saw no join at all.
+    expect(a.of('user_joined').map((e) => e.user_id)).toEqual([bob.id, carol.id]);
+    expect(c.of('user_joined').map((e) => e.user_id)).toEqual([]);
     // A newcomer's online_users reflects it.
     const late = await inChannel(device(alice, B), channel.id);
     expect(sorted(late.of('online_users')[0].users)).toEqual(sorted([alice.id, carol.id]));
@@ -132,6 +133,8 @@ describe('channel presence across instances', () => {
 describe('DM partner presence across instances', () => {
   test('dm_user_online / dm_user_offline follow the partner’s connections on other instances', async () => {
     const [alice, bob] = (await users(B.url, 'alice', 'bob')) as [Registered, Registered];
+    // Presence is visible only to users who share a group or a conversation (CONTRACT.md v2).
+    await groupWithChannel(alice, [bob]);
     // Bob is connected nowhere yet.
     const dm = follow(device(alice, A).api.realtime.dm, { user_id: bob.id });
     expect(await dm.events.first(() => true, 20_000)).toEqual({ type: 'dm_user_offline', user_id: bob.id, username: bob.username });

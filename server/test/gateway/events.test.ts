@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import type { Channel } from '../../../shared/entities.ts';
 import { GatewaySocket } from '../helpers/gateway.ts';
-import { Closer, type Registered, startTestServer, type TestServer, users } from '../helpers/fixtures.ts';
+import { Closer, groupWithChannel, type Registered, startTestServer, type TestServer, users } from '../helpers/fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);
@@ -180,6 +180,8 @@ describe('DM sockets', () => {
   beforeAll(async () => {
     // Fresh users: presence is per user across every connection, so none of the above may linger.
     [dave, erin] = (await users(server.url, 'dave', 'erin')) as [Registered, Registered];
+    // Presence is visible only to users who share a group or a conversation (CONTRACT.md v2).
+    await groupWithChannel(dave, [erin]);
   }, 60_000);
 
   test("the partner's presence comes first, then changes as they come and go", async () => {

@@ -175,6 +175,8 @@ export async function startLoggedServer(env: Record<string, string> = {}): Promi
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: 'debug',
     RATE_LIMIT_MESSAGES: 'off',
+    // Test files register many users from 127.0.0.1 (server/test/security tests the limit).
+    RATE_LIMIT_REGISTRATIONS: 'off',
     SHUTDOWN_GRACE_SECONDS: '0',
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     ...(db.url && process.env.REDIS_URL

@@ -28,6 +28,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     JWT_SECRET: TEST_JWT_SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     RATE_LIMIT_MESSAGES: 'off',
+    // Test files register many users from 127.0.0.1 (server/test/security tests the limit).
+    RATE_LIMIT_REGISTRATIONS: 'off',
     SHUTDOWN_GRACE_SECONDS: '0',
     ...(db.url ? { DATABASE_URL: db.url } : {}),
     // With Redis, each server gets its own key prefix so test files never see each other.

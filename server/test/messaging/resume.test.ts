@@ -79,7 +79,7 @@ describe('channel stream', () => {
     const before = follow(bobWs.api.realtime.channel, { channel_id: channel.id });
     await Promise.all([stayer, before].map((s) => s.events.first((e) => e.type === 'online_users')));
 
-    const sent = [];
+    const sent: { id: string; seq: number }[] = [];
     for (const content of ['first', 'second', 'third'])
       sent.push(await alice!.client.messages.send.mutate({ channel_id: channel.id, content }));
     expect(await durableUpTo(before, 3, () => bobWs.api.auth.me.query())).toEqual(
@@ -118,11 +118,18 @@ describe('channel stream', () => {
     await back.api.auth.me.query();
     expect(resumed.seqs()).toEqual(range(4, 10));
 
-    // A replay of the whole stream is exactly what the stayer saw live.
+    // A replay of the whole stream is what the stayer saw live, but showing the present: the
+    // edited message carries its current text, the deleted one is a tombstone (CONTRACT.md).
     const replay = follow(back.api.realtime.channel, { channel_id: channel.id, last_event_id: '0' });
-    expect(await durableUpTo(replay, 10, () => back.api.auth.me.query())).toEqual(
-      await durableUpTo(stayer, 10, () => stayerWs.api.auth.me.query()),
+    const edit = expected[0] as { content: string; edited_at: string };
+    const present = (await durableUpTo(stayer, 10, () => stayerWs.api.auth.me.query())).map((e) =>
+      e._seq === 1
+        ? { ...e, content: edit.content, edited_at: edit.edited_at }
+        : e._seq === 2
+          ? { type: 'message_deleted', id: sent[1]!.id, seq: sent[1]!.seq, channel_id: channel.id, _seq: 2 }
+          : e,
     );
+    expect(await durableUpTo(replay, 10, () => back.api.auth.me.query())).toEqual(present);
   });
 
   test('a stock client whose socket drops resubscribes with its own lastEventId and gets the changes', async () => {
@@ -191,7 +198,12 @@ describe('DM stream', () => {
       expect(dm.events.items[0].type).toMatch(/^dm_user_(online|offline)$/);
       const all = follow(ws.api.realtime.dm, { user_id: partner.id, lastEventId: '0' });
       const replay = await durableUpTo(all, 9, () => ws.api.auth.me.query());
-      expect(replay.slice(0, 3)).toEqual(sent.map((m, i) => ({ type: 'dm_message', ...m, _seq: i + 1 })));
+      // The replay shows the present: the edited DM's current text, the deleted one as a tombstone.
+      expect(replay.slice(0, 3)).toEqual([
+        { type: 'dm_message', ...sent[0]!, content: edited.content, edited_at: edited.edited_at, _seq: 1 },
+        { type: 'dm_message_deleted', id: sent[1]!.id, seq: 2, _seq: 2 },
+        { type: 'dm_message', ...sent[2]!, _seq: 3 },
+      ]);
       expect(replay.slice(3)).toEqual(expected);
     }
 

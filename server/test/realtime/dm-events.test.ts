@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from 'bun:test';
-import { follow, users, useTestServer } from '../helpers/fixtures.ts';
+import { follow, groupWithChannel, users, useTestServer } from '../helpers/fixtures.ts';
 
 // Servers, databases and sockets under a loaded machine: generous, never relied upon for timing.
 setDefaultTimeout(30_000);
@@ -11,6 +11,8 @@ const isPresence = (e: any) => e.type === 'dm_user_online' || e.type === 'dm_use
 describe('DM stream presence', () => {
   test('first event is the partner offline, then online/offline on each change of the whole user', async () => {
     const [alice, bob] = await users(t.server.url, 'alice', 'bob');
+    // Presence is visible only to users who share a group or a conversation (CONTRACT.md v2).
+    await groupWithChannel(alice!, [bob!]);
     const aliceWs = device(alice!);
     const a = follow(aliceWs.api.realtime.dm, { user_id: bob!.id });
     const first = await a.events.first(() => true);
@@ -42,6 +44,7 @@ describe('DM stream presence', () => {
 
   test('first event is the partner online when they already are', async () => {
     const [alice, bob] = await users(t.server.url, 'alice', 'bob');
+    await groupWithChannel(alice!, [bob!]);
     const bobWs = device(bob!);
     await bobWs.api.auth.me.query();
     const a = follow(device(alice!).api.realtime.dm, { user_id: bob!.id });
