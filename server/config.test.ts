@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       rateLimitMessages: { count: 20, windowSeconds: 10 },
       shutdownGraceSeconds: 10,
       iceServers: [],
+      reusePort: false,
     });
   });
 
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_MESSAGES: '5/2s',
       SHUTDOWN_GRACE_SECONDS: '0',
       ICE_SERVERS: 'stun:stun.example:3478',
+      REUSE_PORT: 'true',
     });
     expect(config).toEqual({
       port: 8080,
@@ -62,6 +64,7 @@ describe('loadConfig', () => {
       rateLimitMessages: { count: 5, windowSeconds: 2 },
       shutdownGraceSeconds: 0,
       iceServers: ['stun:stun.example:3478'],
+      reusePort: true,
     });
   });
 
@@ -106,6 +109,13 @@ describe('loadConfig', () => {
     expect(message).toContain('REDIS_URL');
     expect(message).toContain('DATABASE_URL');
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://db/x' }).redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  test('REUSE_PORT is a boolean, and refused on the embedded database (one process per DATA_DIR)', () => {
+    expect(refusal({ REUSE_PORT: 'yes', DATABASE_URL: 'postgres://db/x' })).toContain('REUSE_PORT');
+    expect(refusal({ REUSE_PORT: 'true' })).toContain('REUSE_PORT');
+    expect(loadConfig({ REUSE_PORT: '1', DATABASE_URL: 'postgres://db/x' }).reusePort).toBe(true);
+    expect(loadConfig({ REUSE_PORT: 'false' }).reusePort).toBe(false);
   });
 
   test('reads process.env when given nothing', () => {

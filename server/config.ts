@@ -21,6 +21,8 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
   iceServers: string[];
+  /** Let several Parley processes listen on one port (SO_REUSEPORT); otherwise a taken port fails the start. */
+  reusePort: boolean;
 }
 
 const rateLimit = z
@@ -71,6 +73,10 @@ const EnvSchema = z.object({
   RATE_LIMIT_MESSAGES: rateLimit.default({ count: 20, windowSeconds: 10 }),
   SHUTDOWN_GRACE_SECONDS: integer('a number of seconds', 3600).default(10),
   ICE_SERVERS: list.default([]),
+  REUSE_PORT: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1')
+    .default(false),
 });
 
 /** A configuration problem, reported at start as one line naming the variable. */
@@ -91,6 +97,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'invalid REDIS_URL: the embedded database is single-process; set DATABASE_URL to a PostgreSQL server to run with Redis',
     );
   }
+  if (e.REUSE_PORT && !e.DATABASE_URL) {
+    throw new ConfigError('invalid REUSE_PORT: only instances sharing a PostgreSQL database (DATABASE_URL) may share a port');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -104,5 +113,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitMessages: e.RATE_LIMIT_MESSAGES,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     iceServers: e.ICE_SERVERS,
+    reusePort: e.REUSE_PORT,
   };
 }

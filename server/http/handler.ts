@@ -16,6 +16,8 @@ export interface HttpDeps {
   ready: Record<string, () => Promise<boolean>>;
   /** Tries to take the request as a WebSocket upgrade: true when it did, false when no route matched. */
   upgrade(req: Request, server: Server<any>): Promise<boolean | Response>;
+  /** The web app's files (edges/static.ts): a response, or null when the path is not one of them. */
+  web?: (req: Request) => Promise<Response | null>;
 }
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -70,6 +72,8 @@ export function createHttpHandler(deps: HttpDeps) {
     if (path === '/metrics') {
       return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
     }
+    const page = await deps.web?.(req);
+    if (page) return page;
     return json({ error: 'not found' }, 404);
   };
 }

@@ -1,0 +1,16 @@
+import pgliteWasm from '@electric-sql/pglite/pglite.wasm' with { type: 'file' };
+import initdbWasm from '@electric-sql/pglite/initdb.wasm' with { type: 'file' };
+import pgliteData from '@electric-sql/pglite/pglite.data' with { type: 'file' };
+
+/**
+ * PGlite finds its WebAssembly and file-system bundle beside its own module, which a compiled
+ * binary does not have. Imported as files, they are paths on disk under `bun` and paths inside
+ * the executable (`/$bunfs/…`) once compiled: the same code reads them in both.
+ */
+export async function pgliteAssets() {
+  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
+    WebAssembly.compile(await Bun.file(pgliteWasm).arrayBuffer()),
+    WebAssembly.compile(await Bun.file(initdbWasm).arrayBuffer()),
+  ]);
+  return { pgliteWasmModule, initdbWasmModule, fsBundle: Bun.file(pgliteData) };
+}
