@@ -21,6 +21,7 @@ import { createEventLog } from './services/eventlog.ts';
 import { createServices, type Services } from './services/index.ts';
 import { ensureWritableDir, lockDataDir, restrictDataDir, restrictTree } from './startup/datadir.ts';
 import { databaseFailure, portFailure, StartupError } from './startup/failures.ts';
+import { ensurePortFree } from './startup/port.ts';
 
 export interface Parley {
   url: string;
@@ -75,6 +76,7 @@ async function openDatabase(config: Config): Promise<Database> {
 /** The composition root: config -> database -> bus/presence -> services -> Bun.serve. */
 export async function startParley(config: Config, opts: StartOptions = {}): Promise<Parley> {
   const log = opts.logger ?? createLogger(config.logLevel);
+  if (!config.reusePort) await ensurePortFree(config.port, config.host);
   let releaseDataDir = () => {};
   if (!opts.database) {
     ensureWritableDir('DATA_DIR', config.dataDir);
@@ -128,7 +130,6 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
   });
   const site = createStaticSite(opts.web ?? webFromDisk(), { iceServers: config.iceServers });
-  if (opts.web) await site.load();
   const fetch = createHttpHandler({
     services,
     log,
@@ -149,6 +150,11 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     releaseDataDir();
   };
   try {
+    if (opts.web) {
+      await site.load().catch((err) => {
+        throw new StartupError(`the built web app cannot be loaded (run npm run build): ${String(err?.message ?? err).split('\n')[0]}`, { cause: err });
+      });
+    }
     server = Bun.serve<SocketData>({
       port: config.port,
       hostname: config.host,

@@ -61,7 +61,8 @@ function injectIceServers(html: string, iceServers: string[]): string {
   if (iceServers.length === 0) return html; // leave the ?stun=/?turn= parameters in charge
   const json = JSON.stringify(iceServers.map((urls) => ({ urls }))).replace(/</g, '\\u003c');
   const script = `<script>window.PARLEY_ICE_SERVERS=${json}</script>`;
-  return html.includes('</head>') ? html.replace('</head>', `${script}</head>`) : script + html;
+  const head = /<head[^>]*>/i.exec(html);
+  return head ? html.replace(head[0], head[0] + script) : script + html;
 }
 
 /** The encodings a request accepts, best first (q=0 excludes; no header means identity only). */
