@@ -43,7 +43,8 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       ...(db ? { DATABASE_URL: db.url! } : {}),
     });
     try {
-      const { url } = JSON.parse(await npm.waitForLine((l) => l.includes('"listening"'))) as { url: string };
+      // A first embedded start runs initdb: minutes on a loaded machine.
+      const { url } = JSON.parse(await npm.waitForLine((l) => l.includes('"listening"'), 240_000)) as { url: string };
 
       // npm's only child is bun itself, running the server: nothing in between to swallow the signal.
       const [child, ...others] = childrenOf(npm.proc.pid);
@@ -74,5 +75,5 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     } finally {
       if (npm.proc.exitCode === null) npm.proc.kill('SIGKILL');
     }
-  }, 240_000);
+  }, 300_000);
 }
