@@ -8,16 +8,16 @@ import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { createStaticSite, type WebSource } from './edges/static.ts';
 import { webFromDisk } from './edges/web-build.ts';
-import { createHttpHandler } from './http/handler.ts';
-import { createMetrics } from './http/metrics.ts';
-import { createOriginPolicy } from './http/origins.ts';
+import { createHttpHandler } from './edges/http.ts';
+import { createMetrics } from './edges/metrics.ts';
+import { createOriginPolicy } from './edges/origins.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createHub } from './realtime/hub.ts';
 import { createNotifier } from './realtime/notifier.ts';
-import { createGateway, type GatewayInit } from './realtime/gateway.ts';
-import { createWebSocketServer, type SocketData } from './realtime/transport/websocket.ts';
+import { createGateway, type GatewayInit } from './edges/gateway.ts';
+import { createWebSocketServer, type SocketData } from './edges/websocket.ts';
 import { createTypingTimers } from './realtime/typing.ts';
-import { createEventLog } from './services/eventlog.ts';
+import { createEventLog } from './realtime/eventlog.ts';
 import { createServices, type Services } from './services/index.ts';
 import { ensureWritableDir, lockDataDir, restrictDataDir, restrictTree } from './startup/datadir.ts';
 import { databaseFailure, portFailure, StartupError } from './startup/failures.ts';
@@ -80,7 +80,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   let releaseDataDir = () => {};
   if (!opts.database) {
     ensureWritableDir('DATA_DIR', config.dataDir);
-    restrictDataDir(config.dataDir, log.warn);
+    restrictDataDir(config.dataDir, (msg, fields) => log.warn(msg, fields));
     // The embedded database is one process's: a second one on the same files would corrupt them.
     if (!config.databaseUrl) releaseDataDir = lockDataDir(config.dataDir);
   }
@@ -117,6 +117,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     presence,
     hub,
     typing,
+    log,
   });
 
   const origins = createOriginPolicy(config.corsOrigins);
@@ -126,6 +127,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     log,
     metrics,
     origins,
+    gcAfterConnectBursts: config.gcAfterConnectBursts,
     acceptGateway: gateway.accept,
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
   });
@@ -152,7 +154,9 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   try {
     if (opts.web) {
       await site.load().catch((err) => {
-        throw new StartupError(`the built web app cannot be loaded (run npm run build): ${String(err?.message ?? err).split('\n')[0]}`, { cause: err });
+        throw new StartupError(`the built web app cannot be loaded (run npm run build): ${String(err?.message ?? err).split('\n')[0]}`, {
+          cause: err,
+        });
       });
     }
     server = Bun.serve<SocketData>({

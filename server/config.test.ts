@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       shutdownGraceSeconds: 10,
       iceServers: [],
       reusePort: false,
+      gcAfterConnectBursts: true,
     });
   });
 
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
       SHUTDOWN_GRACE_SECONDS: '0',
       ICE_SERVERS: 'stun:stun.example:3478',
       REUSE_PORT: 'true',
+      GC_AFTER_CONNECT_BURSTS: 'off',
     });
     expect(config).toEqual({
       port: 8080,
@@ -65,6 +67,7 @@ describe('loadConfig', () => {
       shutdownGraceSeconds: 0,
       iceServers: ['stun:stun.example:3478'],
       reusePort: true,
+      gcAfterConnectBursts: false,
     });
   });
 
