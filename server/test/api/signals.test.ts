@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openPglite } from '../../db/client.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { spawnCollecting, until } from '../helpers/spawn.ts';
 
@@ -13,8 +14,13 @@ import { spawnCollecting, until } from '../helpers/spawn.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'parley-signals-'));
 let db: TestDatabase | null = null;
 beforeAll(async () => {
-  if (process.env.DATABASE_URL) db = await createTestDatabase();
-});
+  if (process.env.DATABASE_URL) return void (db = await createTestDatabase());
+  // The embedded database, migrated already (from the suite's template): no minutes of initdb.
+  const seed = await createTestDatabase();
+  const image = await seed.database.dump!();
+  await seed.dispose();
+  await (await openPglite(dataDir, image)).close();
+}, 240_000);
 afterAll(async () => {
   await db?.dispose();
   rmSync(dataDir, { recursive: true, force: true });
@@ -42,12 +48,13 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       SHUTDOWN_GRACE_SECONDS: '60',
       ...(db ? { DATABASE_URL: db.url! } : {}),
     });
+    let child: number | undefined;
     try {
-      // A first embedded start runs initdb: minutes on a loaded machine.
-      const { url } = JSON.parse(await npm.waitForLine((l) => l.includes('"listening"'), 240_000)) as { url: string };
+      const { url } = JSON.parse(await npm.waitForLine((l) => l.includes('"listening"'), 180_000)) as { url: string };
 
       // npm's only child is bun itself, running the server: nothing in between to swallow the signal.
-      const [child, ...others] = childrenOf(npm.proc.pid);
+      const [first, ...others] = childrenOf(npm.proc.pid);
+      child = first;
       expect(others).toEqual([]);
       const cmdline = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
       expect(cmdline[0]!.split('/').pop()).toBe('bun');
@@ -73,6 +80,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       if (!db) expect(existsSync(join(dataDir, 'parley.lock'))).toBe(false);
       expect(npm.stderr).toEqual([]);
     } finally {
+      // Never leave a server behind holding the DATA_DIR lock for the next test.
+      for (const pid of child ? [child] : npm.proc.exitCode === null ? childrenOf(npm.proc.pid) : [])
+        if (alive(pid)) process.kill(pid, 'SIGKILL');
       if (npm.proc.exitCode === null) npm.proc.kill('SIGKILL');
     }
   }, 300_000);
