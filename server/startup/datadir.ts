@@ -27,6 +27,7 @@ export function ensureWritableDir(variable: string, dir: string): void {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
+    if (errnoOf(err) === 'EEXIST') throw new StartupError(`${variable} ${dir} is not a directory: ${fix}`, { cause: err });
     throw new StartupError(`${variable} ${dir} cannot be created (${errnoOf(err)}): ${fix}`, { cause: err });
   }
   if (!statSync(dir).isDirectory()) throw new StartupError(`${variable} ${dir} is not a directory: ${fix}`);

@@ -79,6 +79,14 @@ describe('directories and port', () => {
     );
   });
 
+  test('DATA_DIR that is a file', async () => {
+    const file = join(root, 'another-file');
+    writeFileSync(file, '');
+    expect(await refusal({ DATA_DIR: file })).toBe(
+      `parley: DATA_DIR ${file} is not a directory: give the user running Parley write access to it or set DATA_DIR to a directory it owns`,
+    );
+  });
+
   test.skipIf(process.getuid?.() !== 0 || !Bun.which('setpriv'))('DATA_DIR the user may not write to', async () => {
     // Run as nobody (root writes anywhere), on a directory nobody may read but not write.
     const dir = mkdtempSync(join(tmpdir(), 'parley-readonly-'));
