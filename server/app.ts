@@ -1,5 +1,4 @@
 import type { Server } from 'bun';
-import webApp from '../client/web/index.html';
 import { LIMITS } from '../shared/limits.ts';
 import { createPasswordHasher } from './auth/passwords.ts';
 import { createTokenService, loadSecret } from './auth/tokens.ts';
@@ -8,6 +7,8 @@ import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
 import { bunBodyBackstop } from './edges/http-limits.ts';
+import { createStaticSite, type WebSource } from './edges/static.ts';
+import { webFromDisk } from './edges/web-build.ts';
 import { createHttpHandler } from './edges/http.ts';
 import { createMetrics } from './edges/metrics.ts';
 import { createOriginPolicy } from './edges/origins.ts';
@@ -21,6 +22,9 @@ import { createFloodGuard } from './ratelimit/bucket.ts';
 import { unlimited } from './ratelimit/index.ts';
 import { createEventLog } from './realtime/eventlog.ts';
 import { createServices, type Services } from './services/index.ts';
+import { ensureWritableDir, lockDataDir, restrictDataDir, restrictTree } from './startup/datadir.ts';
+import { databaseFailure, portFailure, StartupError } from './startup/failures.ts';
+import { ensurePortFree } from './startup/port.ts';
 
 export interface Parley {
   url: string;
@@ -36,13 +40,60 @@ export interface StartOptions {
   /** Use this database instead of opening one from the config (tests share a prepared one). */
   database?: Database;
   logger?: Logger;
+  /**
+   * The built web app. Given (the entry points pass it), it is loaded at start and a broken
+   * build fails the start; otherwise it is built from client/web on the first request for it.
+   */
+  web?: WebSource;
+}
+
+/** Opens the database the config names, turning the ways that fails into one line naming what to fix. */
+async function openDatabase(config: Config): Promise<Database> {
+  if (config.databaseUrl) {
+    const database = openPostgres(config.databaseUrl);
+    try {
+      await migrate(database, config.databaseUrl);
+      await database.ping();
+    } catch (err) {
+      await database.close().catch(() => {});
+      throw databaseFailure(err, config.databaseUrl);
+    }
+    return database;
+  }
+  let database: Database;
+  try {
+    database = await openPglite(config.dataDir);
+  } catch (err) {
+    throw new StartupError(
+      `cannot open the embedded database in DATA_DIR ${config.dataDir}/pgdata: ${String((err as Error)?.message ?? err).split('\n')[0]}`,
+      {
+        cause: err,
+      },
+    );
+  }
+  await migrate(database, null);
+  restrictTree(config.dataDir);
+  return database;
 }
 
 /** The composition root: config -> database -> bus/presence -> services -> Bun.serve. */
 export async function startParley(config: Config, opts: StartOptions = {}): Promise<Parley> {
   const log = opts.logger ?? createLogger(config.logLevel);
-  const database = opts.database ?? (config.databaseUrl ? openPostgres(config.databaseUrl) : await openPglite(config.dataDir));
-  if (!opts.database) await migrate(database, config.databaseUrl);
+  if (!config.reusePort) await ensurePortFree(config.port, config.host);
+  let releaseDataDir = () => {};
+  if (!opts.database) {
+    ensureWritableDir('DATA_DIR', config.dataDir);
+    restrictDataDir(config.dataDir, (msg, fields) => log.warn(msg, fields));
+    // The embedded database is one process's: a second one on the same files would corrupt them.
+    if (!config.databaseUrl) releaseDataDir = lockDataDir(config.dataDir);
+  }
+  let database: Database;
+  try {
+    database = opts.database ?? (await openDatabase(config));
+  } catch (err) {
+    releaseDataDir();
+    throw err;
+  }
 
   const cluster = createClusterAdapters(config, log);
   const { bus, presence, limiter } = cluster;
@@ -87,6 +138,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     acceptGateway: gateway.accept,
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
   });
+  const site = createStaticSite(opts.web ?? webFromDisk(), { iceServers: config.iceServers });
   const fetch = createHttpHandler({
     services,
     log,
@@ -95,20 +147,43 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     ready: { database: async () => (await database.ping(), true), bus: async () => bus.healthy() },
     upgrade: (req, srv) => sockets.upgrade(req, srv),
     metricsToken: config.metricsToken,
+    web: site.handle,
   });
 
-  server = Bun.serve<SocketData>({
-    port: config.port,
-    hostname: config.host,
-    // The web app (client/web), bundled by Bun from its HTML entry on first request.
-    routes: { '/': webApp },
-    // Serve the bundled app, not Bun's dev server with hot reload.
-    development: false,
-    fetch,
-    websocket: sockets.handler,
-    // A backstop for the per-route limits the HTTP edge checks (edges/http-limits.ts).
-    maxRequestBodySize: bunBodyBackstop(),
-  });
+  const release = async () => {
+    sockets.dispose();
+    typing.dispose();
+    floods.dispose();
+    await hub.close();
+    await cluster.close();
+    if (!opts.database) await database.close();
+    if (!opts.database && !config.databaseUrl) restrictTree(config.dataDir);
+    releaseDataDir();
+  };
+  try {
+    if (opts.web) {
+      await site.load().catch((err) => {
+        throw new StartupError(`the built web app cannot be loaded (run npm run build): ${String(err?.message ?? err).split('\n')[0]}`, {
+          cause: err,
+        });
+      });
+    }
+    server = Bun.serve<SocketData>({
+      port: config.port,
+      hostname: config.host,
+      // Bun turns SO_REUSEPORT on by default outside development, letting a second process
+      // bind a taken port silently; sharing a port must be asked for.
+      reusePort: config.reusePort,
+      development: false,
+      fetch,
+      websocket: sockets.handler,
+      // A backstop for the per-route limits the HTTP edge checks (edges/http-limits.ts).
+      maxRequestBodySize: bunBodyBackstop(),
+    });
+  } catch (err) {
+    await release();
+    throw portFailure(err, config.port, config.host) ?? err;
+  }
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${server.port}`;
   log.info('listening', { url, database: database.kind, cluster: cluster.kind, node: cluster.nodeId });
 
@@ -125,13 +200,8 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
       const deadline = Date.now() + config.shutdownGraceSeconds * 1000;
       while (sockets.connectionCount() > 0 && Date.now() < deadline) await Bun.sleep(50);
       sockets.closeAll();
-      sockets.dispose();
       await server!.stop(true);
-      typing.dispose();
-      floods.dispose();
-      await hub.close();
-      await cluster.close();
-      if (!opts.database) await database.close();
+      await release();
     },
   };
 }

@@ -6,6 +6,7 @@ import { createMemoryBus, type Bus } from './realtime/bus.ts';
 import { createMemoryPresence, type Presence } from './realtime/presence.ts';
 import { createRedisBus } from './redis/bus.ts';
 import { connectRedis } from './redis/connection.ts';
+import { createRedisHealth } from './redis/health.ts';
 import { createRedisPresence } from './redis/presence.ts';
 import { createRedisRateLimiter } from './redis/ratelimit.ts';
 
@@ -35,9 +36,10 @@ export function createClusterAdapters(config: Config, log: Logger): ClusterAdapt
     };
   }
   const { redisUrl: url, redisPrefix: prefix } = config;
-  const bus = createRedisBus({ url, prefix, nodeId, log });
-  const state = connectRedis(url, log, `parley-state-${nodeId}`);
-  const presence = createRedisPresence({ redis: state, prefix, nodeId, log });
+  const health = createRedisHealth(log, url);
+  const bus = createRedisBus({ url, prefix, nodeId, log: health.log, health });
+  const state = connectRedis(url, health.log, `parley-state-${nodeId}`, health);
+  const presence = createRedisPresence({ redis: state, prefix, nodeId, log: health.log });
   const limiter = withFallback(createRedisRateLimiter(state, prefix), createMemoryRateLimiter());
   return {
     kind: 'redis',

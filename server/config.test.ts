@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       metricsToken: null,
       shutdownGraceSeconds: 10,
       iceServers: [],
+      reusePort: false,
       gcAfterConnectBursts: true,
     });
   });
@@ -52,6 +53,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_MESSAGES: '5/2s',
       SHUTDOWN_GRACE_SECONDS: '0',
       ICE_SERVERS: 'stun:stun.example:3478',
+      REUSE_PORT: 'true',
       GC_AFTER_CONNECT_BURSTS: 'off',
     });
     expect(config).toEqual({
@@ -70,6 +72,7 @@ describe('loadConfig', () => {
       metricsToken: null,
       shutdownGraceSeconds: 0,
       iceServers: ['stun:stun.example:3478'],
+      reusePort: true,
       gcAfterConnectBursts: false,
     });
   });
@@ -125,6 +128,13 @@ describe('loadConfig', () => {
     expect(message).toContain('REDIS_URL');
     expect(message).toContain('DATABASE_URL');
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', DATABASE_URL: 'postgres://db/x' }).redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  test('REUSE_PORT is a boolean, and refused on the embedded database (one process per DATA_DIR)', () => {
+    expect(refusal({ REUSE_PORT: 'yes', DATABASE_URL: 'postgres://db/x' })).toContain('REUSE_PORT');
+    expect(refusal({ REUSE_PORT: 'true' })).toContain('REUSE_PORT');
+    expect(loadConfig({ REUSE_PORT: '1', DATABASE_URL: 'postgres://db/x' }).reusePort).toBe(true);
+    expect(loadConfig({ REUSE_PORT: 'false' }).reusePort).toBe(false);
   });
 
   test('reads process.env when given nothing', () => {

@@ -28,6 +28,8 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
   iceServers: string[];
+  /** Let several Parley processes listen on one port (SO_REUSEPORT); otherwise a taken port fails the start. */
+  reusePort: boolean;
   /** Collect garbage once a burst of new connections settles (smaller idle memory, one short pause). */
   gcAfterConnectBursts: boolean;
 }
@@ -83,6 +85,10 @@ const EnvSchema = z.object({
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SHUTDOWN_GRACE_SECONDS: integer('a number of seconds', 3600).default(10),
   ICE_SERVERS: list.default([]),
+  REUSE_PORT: z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1')
+    .default(false),
   GC_AFTER_CONNECT_BURSTS: z.enum(['on', 'off']).default('on'),
 });
 
@@ -104,6 +110,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'invalid REDIS_URL: the embedded database is single-process; set DATABASE_URL to a PostgreSQL server to run with Redis',
     );
   }
+  if (e.REUSE_PORT && !e.DATABASE_URL) {
+    throw new ConfigError('invalid REUSE_PORT: only instances sharing a PostgreSQL database (DATABASE_URL) may share a port');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -121,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN ?? null,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     iceServers: e.ICE_SERVERS,
+    reusePort: e.REUSE_PORT,
     gcAfterConnectBursts: e.GC_AFTER_CONNECT_BURSTS === 'on',
   };
 }

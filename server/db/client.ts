@@ -6,6 +6,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { pgliteAssets } from './pglite-assets.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -84,7 +85,11 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
  */
 export async function openPglite(dataDir: string | null, fromDump?: Blob | File): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const client = await PGlite.create({ ...(dataDir && { dataDir: join(dataDir, 'pgdata') }), ...(fromDump && { loadDataDir: fromDump }) });
+  const client = await PGlite.create({
+    ...(await pgliteAssets()),
+    ...(dataDir && { dataDir: join(dataDir, 'pgdata') }),
+    ...(fromDump && { loadDataDir: fromDump }),
+  });
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   return {
     db,

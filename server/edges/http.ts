@@ -23,6 +23,8 @@ export interface HttpDeps {
   metricsToken?: string | null;
   /** Per-procedure body limits above the 1 MiB default (the upload path's hook). */
   bodyLimits?: BodyLimits;
+  /** The web app's files (edges/static.ts): a response, or null when the path is not one of them. */
+  web?: (req: Request) => Promise<Response | null>;
 }
 
 const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
@@ -89,6 +91,8 @@ export function createHttpHandler(deps: HttpDeps) {
         return json({ error: 'metrics token required' }, 401, { 'www-authenticate': 'Bearer' });
       return new Response(await metrics.registry.metrics(), { headers: { 'content-type': metrics.registry.contentType } });
     }
+    const page = await deps.web?.(req);
+    if (page) return page;
     return json({ error: 'not found' }, 404);
   };
 }

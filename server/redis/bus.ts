@@ -1,6 +1,7 @@
 import type { Logger } from '../log.ts';
 import type { Bus, BusHandler, BusMessage } from '../realtime/bus.ts';
 import { connectRedis } from './connection.ts';
+import type { RedisHealth } from './health.ts';
 
 /** Publishes kept while Redis is unreachable, sent when it is back; beyond this the oldest go. */
 const OUTBOX_LIMIT = 50_000;
@@ -14,10 +15,10 @@ const OUTBOX_LIMIT = 50_000;
  *
  * Wire format: `<node>|<seq>|<to>|<json>` (empty fields when absent).
  */
-export function createRedisBus(opts: { url: string; prefix: string; nodeId: string; log: Logger }): Bus {
+export function createRedisBus(opts: { url: string; prefix: string; nodeId: string; log: Logger; health?: RedisHealth }): Bus {
   const { prefix, nodeId, log } = opts;
-  const pub = connectRedis(opts.url, log, `parley-pub-${nodeId}`);
-  const sub = connectRedis(opts.url, log, `parley-sub-${nodeId}`);
+  const pub = connectRedis(opts.url, log, `parley-pub-${nodeId}`, opts.health);
+  const sub = connectRedis(opts.url, log, `parley-sub-${nodeId}`, opts.health);
   const handlers = new Map<string, Set<BusHandler>>();
   /** Settles when Redis has confirmed the topic's SUBSCRIBE (or refused it while down). */
   const confirmed = new Map<string, Promise<void>>();
