@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import postgres from 'postgres';
-import type { AppRouter } from '../../shared/index.ts';
+import type { AppRouter } from '../../server/routers/index.ts';
 import { createCorpus, PASSWORD, READER, rng } from './corpus.ts';
 
 const { values: args } = parseArgs({
