@@ -184,7 +184,7 @@ describe.skipIf(skip)('@parley/client from its tarball', () => {
     let parley: ParleyFixture;
     beforeAll(async () => {
       parley = await startParley();
-    }, 60_000);
+    }, 180_000);
     afterAll(() => parley?.stop(), 30_000);
 
     test('type-checks under nodenext, then registers, subscribes, sends and receives', async () => {
