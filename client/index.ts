@@ -10,12 +10,14 @@ import {
   type TRPCLink,
 } from '@trpc/client';
 import type { Session } from '../shared/entities.ts';
+import { CLOSE_CODES } from '../shared/close-codes.ts';
 import type { AppRouter } from './router.ts';
 import { createTokenManager, type SharedSession, type TokenSource } from './session.ts';
 import { eventValidationLink } from './validation-link.ts';
 import type { WebSocketImplementation } from './websocket.ts';
 
 export type { AppRouter } from './router.ts';
+export { CLOSE_CODES } from '../shared/close-codes.ts';
 // Types only: the zod schemas are in `@parley/client/schemas`, so this entry never loads zod.
 export type * from '../shared/entities.ts';
 export type * from '../shared/events.ts';
@@ -26,9 +28,6 @@ export { streamHandlers, type StreamHandlers } from './streams.ts';
 export type { SharedSession, TokenSource } from './session.ts';
 export type { WebSocketImplementation, WebSocketLike } from './websocket.ts';
 export { ParleyContractError } from './contract-error.ts';
-
-/** The close code with which the server ends a socket whose access token expired. */
-const CLOSE_TOKEN_EXPIRED = 4001;
 
 export type ParleyClientOptions = TokenSource & {
   /** The server's base URL, e.g. `http://localhost:3000`. */
@@ -77,7 +76,7 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
       keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
       // The server closes a socket whose token expired (4001): refresh before the automatic reconnect.
       onClose: (cause) => {
-        if (cause?.code === CLOSE_TOKEN_EXPIRED) tokens.invalidate();
+        if (cause?.code === CLOSE_CODES.tokenExpired) tokens.invalidate();
       },
     }));
   /** A socket authenticates once, when it connects: after a refresh it must reconnect to use the new token. */

@@ -105,7 +105,7 @@ describe('validateEvents', () => {
     () =>
     () =>
       observable((observer) => {
-        for (const data of results) observer.next({ result: { type: 'data', ...(data as object) } });
+        for (const data of results) observer.next({ result: { type: 'data', ...(data as { data: unknown; id?: string }) } });
         return () => {};
       });
   const message = {

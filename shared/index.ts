@@ -5,3 +5,4 @@ export * from './inputs.ts';
 export * from './events.ts';
 export * from './gateway.ts';
 export * from './streams.ts';
+export * from './close-codes.ts';
