@@ -11,7 +11,11 @@ import { eventValidationLink } from './validation-link.ts';
 
 let parley: ParleyFixture;
 beforeAll(async () => {
-  parley = await startParley();
+  // parley/testing as a suite uses it: embedded, or a fresh database on the PostgreSQL server given.
+  parley = await startParley({
+    databaseUrl: process.env.DATABASE_URL ?? null,
+    redisUrl: process.env.DATABASE_URL ? (process.env.REDIS_URL ?? null) : null,
+  });
 }, 180_000);
 afterAll(() => parley?.stop(), 30_000);
 
