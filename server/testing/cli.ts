@@ -15,18 +15,23 @@ import { parseArgs } from 'node:util';
 import type { LogLevel } from '../config.ts';
 import { startParley } from './index.ts';
 
-const split = process.argv.indexOf('--');
-const ownArgs = split === -1 ? process.argv.slice(2) : process.argv.slice(2, split);
-const command = split === -1 ? [] : process.argv.slice(split + 1);
+const OPTIONS = ['database-url', 'redis-url', 'rate-limit-messages', 'port', 'log-level'] as const;
+/** Our options come first; the command starts after `--` or at the first word that is not one (Bun may drop the `--`). */
+function splitArgs(args: string[]): { own: string[]; command: string[] } {
+  let i = 0;
+  while (i < args.length) {
+    const arg = args[i]!;
+    if (arg === '--') return { own: args.slice(0, i), command: args.slice(i + 1) };
+    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0]! : null;
+    if (!name || !(OPTIONS as readonly string[]).includes(name)) break;
+    i += arg.includes('=') ? 1 : 2;
+  }
+  return { own: args.slice(0, i), command: args.slice(i) };
+}
+const { own: ownArgs, command } = splitArgs(process.argv.slice(2));
 const { values } = parseArgs({
   args: ownArgs,
-  options: {
-    'database-url': { type: 'string' },
-    'redis-url': { type: 'string' },
-    'rate-limit-messages': { type: 'string' },
-    port: { type: 'string' },
-    'log-level': { type: 'string' },
-  },
+  options: Object.fromEntries(OPTIONS.map((o) => [o, { type: 'string' as const }])) as Record<(typeof OPTIONS)[number], { type: 'string' }>,
 });
 
 const parley = await startParley({
