@@ -5,23 +5,29 @@ import {
   retryLink,
   splitLink,
   wsLink,
+  type OperationLink,
   type TRPCClient,
   type TRPCLink,
 } from '@trpc/client';
 import type { Session } from '../shared/entities.ts';
-import type { AppRouter } from '../server/routers/index.ts';
 import { CLOSE_CODES } from '../shared/close-codes.ts';
+import type { AppRouter } from './router.ts';
 import { createTokenManager, type SharedSession, type TokenSource } from './session.ts';
+import { eventValidationLink } from './validation-link.ts';
+import type { WebSocketImplementation } from './websocket.ts';
 
-export type { AppRouter } from '../server/routers/index.ts';
+export type { AppRouter } from './router.ts';
 export { CLOSE_CODES } from '../shared/close-codes.ts';
-export * from '../shared/entities.ts';
-export * from '../shared/events.ts';
+// Types only: the zod schemas are in `@parley/client/schemas`, so this entry never loads zod.
+export type * from '../shared/entities.ts';
+export type * from '../shared/events.ts';
 export { LIMITS } from '../shared/limits.ts';
 export type { SignalPayload } from '../shared/inputs.ts';
 export { TRPCClientError } from '@trpc/client';
 export { streamHandlers, type StreamHandlers } from './streams.ts';
-export type { SharedSession } from './session.ts';
+export type { SharedSession, TokenSource } from './session.ts';
+export type { WebSocketImplementation, WebSocketLike } from './websocket.ts';
+export { ParleyContractError } from './contract-error.ts';
 
 export type ParleyClientOptions = TokenSource & {
   /** The server's base URL, e.g. `http://localhost:3000`. */
@@ -36,8 +42,14 @@ export type ParleyClientOptions = TokenSource & {
   refreshMarginMs?: number;
   /** Where other clients (tabs) keep the same session, so they refresh it in turn, not against each other. */
   shared?: SharedSession;
-  /** A WebSocket implementation for runtimes without a global one. */
-  WebSocket?: typeof WebSocket;
+  /** A WebSocket implementation for runtimes without a global one (Node 20: `import WebSocket from 'ws'`). */
+  WebSocket?: WebSocketImplementation;
+  /**
+   * Check every received subscription event against the contract's zod schemas (for integration
+   * suites: contract drift ends the subscription with a `ParleyContractError`). Loads zod on the
+   * first subscription; off by default.
+   */
+  validateEvents?: boolean;
 };
 
 export type ParleyClient = TRPCClient<AppRouter> & { close(): void };
@@ -46,26 +58,34 @@ export type ParleyClient = TRPCClient<AppRouter> & { close(): void };
  * A typed Parley client: a stock tRPC client whose WebSocket re-reads the token on every
  * (re)connect, refreshes the access token before it expires, retries once after an
  * UNAUTHORIZED, and resumes subscriptions from their last event id after a reconnect.
+ * The WebSocket opens with the first call that needs it, so a guest or HTTP-only client never opens one.
  */
 export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
   const base = opts.url.replace(/\/$/, '');
   const anonymous = createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: `${base}/trpc` })] });
   const tokens = createTokenManager(opts, (refresh_token) => anonymous.auth.refresh.mutate({ refresh_token }), opts);
 
-  const ws = createWSClient({
-    url: `${base.replace(/^http/, 'ws')}/trpc`,
-    // Read on every (re)connect, so a reconnect after a refresh carries the new token.
-    connectionParams: async () => ({ token: (await tokens.get()) ?? '' }),
-    WebSocket: opts.WebSocket,
-    keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
-    // The server closes a socket whose token expired (4001): refresh before the automatic reconnect.
-    onClose: (cause) => {
-      if (cause?.code === CLOSE_CODES.tokenExpired) tokens.invalidate();
-    },
-  });
+  let ws: ReturnType<typeof createWSClient> | null = null;
+  const openSocket = () =>
+    (ws ??= createWSClient({
+      url: `${base.replace(/^http/, 'ws')}/trpc`,
+      // Read on every (re)connect, so a reconnect after a refresh carries the new token.
+      connectionParams: async () => ({ token: (await tokens.get()) ?? '' }),
+      // The structural type covers the browser's, Node's and the `ws` package's; tRPC names the DOM's.
+      ...(opts.WebSocket ? { WebSocket: opts.WebSocket as unknown as typeof WebSocket } : {}),
+      keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
+      // The server closes a socket whose token expired (4001): refresh before the automatic reconnect.
+      onClose: (cause) => {
+        if (cause?.code === CLOSE_CODES.tokenExpired) tokens.invalidate();
+      },
+    }));
   /** A socket authenticates once, when it connects: after a refresh it must reconnect to use the new token. */
-  const reconnectSocket = () => ws.connection?.ws?.close();
-  const socket = wsLink<AppRouter>({ client: ws });
+  const reconnectSocket = () => ws?.connection?.ws?.close();
+  // The socket (and the WebSocket implementation check) comes with the first operation that travels on it.
+  const socket: TRPCLink<AppRouter> = (runtime) => {
+    let link: OperationLink<AppRouter> | null = null;
+    return (ctx) => (link ??= wsLink<AppRouter>({ client: openSocket() })(runtime))(ctx);
+  };
   const http = httpBatchLink<AppRouter>({
     url: `${base}/trpc`,
     headers: async () => {
@@ -84,10 +104,11 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
   });
   const transport =
     opts.transport === 'websocket' ? socket : splitLink({ condition: (op) => op.type === 'subscription', true: socket, false: http });
-  const client = createTRPCClient<AppRouter>({ links: [retryAuth, transport] });
+  const links = opts.validateEvents ? [eventValidationLink<AppRouter>(), retryAuth, transport] : [retryAuth, transport];
+  const client = createTRPCClient<AppRouter>({ links });
 
   // The tRPC proxy treats every property as a procedure path, so `close` is wrapped around it.
   return new Proxy(client, {
-    get: (target, prop, receiver) => (prop === 'close' ? () => ws.close() : Reflect.get(target, prop, receiver)),
+    get: (target, prop, receiver) => (prop === 'close' ? () => ws?.close() : Reflect.get(target, prop, receiver)),
   }) as ParleyClient;
 }

@@ -20,7 +20,12 @@ export function streamHandlers<TEvent extends { type: string }>(handlers: Stream
         handlers.onEvent(value as TEvent, null);
       }
     },
-    onError: handlers.onError,
-    onStarted: handlers.onStarted,
+    // Always functions, never `undefined`: the result must fit tRPC's optional callbacks under `exactOptionalPropertyTypes`.
+    onError(error: unknown) {
+      handlers.onError?.(error);
+    },
+    onStarted() {
+      handlers.onStarted?.();
+    },
   };
 }

@@ -4,4 +4,5 @@ export * from './entities.ts';
 export * from './inputs.ts';
 export * from './events.ts';
 export * from './gateway.ts';
+export * from './streams.ts';
 export * from './close-codes.ts';
