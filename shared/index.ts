@@ -3,5 +3,7 @@ export * from './limits.ts';
 export * from './entities.ts';
 export * from './inputs.ts';
 export * from './events.ts';
+export * from './tasks.ts';
+export * from './boards.ts';
 export type { AppRouter } from '../server/routers/index.ts';
 export * from './gateway.ts';

@@ -93,6 +93,7 @@ export function createHub(deps: HubDeps) {
     if (msg.kind === 'membership_revoked') endWhere((st, a) => st.groupId === msg.groupId && a.sink.userId === msg.userId, gone);
     else if (msg.kind === 'group_deleted') endWhere((st) => st.groupId === msg.groupId, gone);
     else if (msg.kind === 'channel_deleted') endWhere((st) => st.key === `c:${msg.channelId}`, gone);
+    else if (msg.kind === 'stream_deleted') endWhere((st) => st.key === msg.stream, { code: 'NOT_FOUND', message: 'Not found' });
   }
 
   /** Replays what a resuming subscriber missed, or tells it to resync when that is too much. */

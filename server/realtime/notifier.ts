@@ -7,7 +7,9 @@ export const CONTROL_TOPIC = 'control';
 export type ControlMessage =
   | { kind: 'membership_revoked'; groupId: string; userId: string }
   | { kind: 'group_deleted'; groupId: string }
-  | { kind: 'channel_deleted'; channelId: string };
+  | { kind: 'channel_deleted'; channelId: string }
+  /** Any other deleted stream (a board, a task list): its subscriptions end. */
+  | { kind: 'stream_deleted'; stream: string };
 
 /** What services use to announce committed changes; only ever called after the commit. */
 export interface Notifier {

@@ -1,4 +1,5 @@
 import * as s from '../../shared/index.ts';
+import { LiveSubscription } from '../realtime/live.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 const ok = { ok: true as const };
@@ -20,6 +21,18 @@ export const realtimeRouter = router({
   dm: authedProcedure
     .input(s.DmStreamInput)
     .subscription(({ ctx, input }) => ctx.services.realtime.dm(ctx.user, input.user_id, resumeFrom(input))),
+  tasks: authedProcedure
+    .input(s.TaskStreamInput)
+    .subscription(
+      async ({ ctx, input }) =>
+        new LiveSubscription<s.TaskStreamEvent, never>(await ctx.services.tasks.stream(ctx.user, input.list_id, resumeFrom(input))),
+    ),
+  board: authedProcedure
+    .input(s.BoardStreamInput)
+    .subscription(
+      async ({ ctx, input }) =>
+        new LiveSubscription<s.BoardStreamEvent, never>(await ctx.services.boards.stream(ctx.user, input.board_id, resumeFrom(input))),
+    ),
   me: authedProcedure.input(s.MeStreamInput).subscription(({ ctx, input }) => ctx.services.realtime.me(ctx.user, resumeFrom(input))),
   typing: authedProcedure
     .input(s.TypingInput)

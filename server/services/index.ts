@@ -2,7 +2,7 @@ import type { PasswordHasher } from '../auth/passwords.ts';
 import { createRefreshTokens } from '../auth/refresh.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { RateLimit } from '../config.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Tx } from '../db/client.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { Notifier } from '../realtime/notifier.ts';
@@ -10,6 +10,7 @@ import type { Presence } from '../realtime/presence.ts';
 import type { TypingTimers } from '../realtime/typing.ts';
 import { createAccess } from './access.ts';
 import { createAuthService } from './auth.ts';
+import { createBoardService } from './boards/index.ts';
 import { createChannelService } from './channels.ts';
 import { createDmService } from './dms.ts';
 import type { EventLog } from './eventlog.ts';
@@ -18,7 +19,9 @@ import { createMemberService } from './members.ts';
 import { createMessageService } from './messages.ts';
 import { createReadService } from './reads.ts';
 import { createRealtimeService } from './realtime.ts';
+import { createOrdering } from './ordering.ts';
 import { createSearchService } from './search.ts';
+import { createTaskService } from './tasks/index.ts';
 import { createUserService } from './users.ts';
 
 export interface ServiceDeps {
@@ -42,18 +45,28 @@ export function createServices(deps: ServiceDeps) {
   const users = createUserService(db);
   const shared = { db, access, eventLog, notifier };
   const reads = createReadService({ database, access, eventLog, notifier, users });
+  const collab = { database, access, eventLog, notifier, hub, ordering: createOrdering(database) };
+  const tasks = createTaskService(collab);
+  const boards = createBoardService(collab);
+  // A departing member's tasks and cards in the group are unassigned in the removal's transaction.
+  const onRemove = async (tx: Tx, groupId: string, userId: string) => [
+    ...(await tasks.unassignMember(tx, groupId, userId)),
+    ...(await boards.cards.unassignMember(tx, groupId, userId)),
+  ];
   return {
     access,
     users,
     tokens,
     auth: createAuthService({ db, passwords, tokens, refresh: createRefreshTokens(db), limiter, users }),
     groups: createGroupService({ ...shared, reads }),
-    members: createMemberService({ ...shared, presence }),
+    members: createMemberService({ ...shared, presence, onRemove }),
     channels: createChannelService({ ...shared, reads }),
     messages: createMessageService({ ...shared, database, limiter, rateLimit }),
     dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users }),
     reads,
     search: createSearchService({ database, access }),
+    tasks,
+    boards,
     realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }),
   };
 }

@@ -1,0 +1,33 @@
+import type { LiveSource } from '../../realtime/live.ts';
+import { taskListStream } from '../../realtime/streams.ts';
+import { listFor, type TaskDeps } from './common.ts';
+import { createTaskListOps } from './lists.ts';
+import { createTaskOps } from './tasks.ts';
+
+export type { TaskDeps } from './common.ts';
+
+/** Task lists and tasks (CONTRACT.md "Tasks"), with the list's live stream. */
+export function createTaskService(deps: TaskDeps) {
+  const { database, hub } = deps;
+  return {
+    ...createTaskListOps(deps),
+    ...createTaskOps(deps),
+
+    /** `realtime.tasks`: the list's durable stream, resumable; ends when the caller leaves the group or the list is deleted. */
+    async stream(caller: { id: string }, listId: string, lastEventId: number | null): Promise<LiveSource> {
+      const { list } = await listFor(database.db, listId, caller.id);
+      return {
+        userId: caller.id,
+        open: (sink) =>
+          hub.attach(taskListStream(listId), sink, {
+            lastEventId,
+            groupId: list.groupId,
+            // Re-checked after attaching: a removal or deletion in between is not missed.
+            prelude: async () => (await listFor(database.db, listId, caller.id), []),
+          }),
+      };
+    },
+  };
+}
+
+export type TaskService = ReturnType<typeof createTaskService>;
