@@ -66,6 +66,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     presence,
     hub,
     typing,
+    orderKeyMaxLength: config.orderKeyMaxLength,
   });
 
   const origins = createOriginPolicy(config.corsOrigins);

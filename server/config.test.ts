@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       rateLimitMessages: { count: 20, windowSeconds: 10 },
       shutdownGraceSeconds: 10,
       iceServers: [],
+      orderKeyMaxLength: 24,
     });
   });
 
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_MESSAGES: '5/2s',
       SHUTDOWN_GRACE_SECONDS: '0',
       ICE_SERVERS: 'stun:stun.example:3478',
+      ORDER_KEY_MAX_LENGTH: '8',
     });
     expect(config).toEqual({
       port: 8080,
@@ -62,6 +64,7 @@ describe('loadConfig', () => {
       rateLimitMessages: { count: 5, windowSeconds: 2 },
       shutdownGraceSeconds: 0,
       iceServers: ['stun:stun.example:3478'],
+      orderKeyMaxLength: 8,
     });
   });
 

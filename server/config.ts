@@ -21,6 +21,8 @@ export interface Config {
   shutdownGraceSeconds: number;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
   iceServers: string[];
+  /** Order keys (tasks, columns, cards) longer than this make their siblings rebalance; lowered by tests to exercise it. */
+  orderKeyMaxLength: number;
 }
 
 const rateLimit = z
@@ -71,6 +73,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_MESSAGES: rateLimit.default({ count: 20, windowSeconds: 10 }),
   SHUTDOWN_GRACE_SECONDS: integer('a number of seconds', 3600).default(10),
   ICE_SERVERS: list.default([]),
+  ORDER_KEY_MAX_LENGTH: integer('a key length', 1000).default(24),
 });
 
 /** A configuration problem, reported at start as one line naming the variable. */
@@ -103,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     rateLimitMessages: e.RATE_LIMIT_MESSAGES,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    orderKeyMaxLength: e.ORDER_KEY_MAX_LENGTH,
     iceServers: e.ICE_SERVERS,
   };
 }

@@ -35,6 +35,8 @@ export interface ServiceDeps {
   presence: Presence;
   hub: Hub;
   typing: TypingTimers;
+  /** Order keys longer than this make their siblings rebalance (default 24). */
+  orderKeyMaxLength?: number;
 }
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
@@ -45,7 +47,7 @@ export function createServices(deps: ServiceDeps) {
   const users = createUserService(db);
   const shared = { db, access, eventLog, notifier };
   const reads = createReadService({ database, access, eventLog, notifier, users });
-  const collab = { database, access, eventLog, notifier, hub, ordering: createOrdering(database) };
+  const collab = { database, access, eventLog, notifier, hub, ordering: createOrdering(database, deps.orderKeyMaxLength) };
   const tasks = createTaskService(collab);
   const boards = createBoardService(collab);
   // A departing member's tasks and cards in the group are unassigned in the removal's transaction.

@@ -24,12 +24,13 @@ export const CARD_ORDER: Ordered = { table: 'cards', parent: 'column_id', what: 
 export const COLUMN_ORDER: Ordered = { table: 'board_columns', parent: 'board_id', what: 'Column' };
 
 /**
- * Keys longer than this trigger a rebalance of their siblings. Repeatedly inserting at one spot
- * grows a key by about one character per six inserts; rebalanced keys are 2-3 characters.
+ * By default keys longer than this trigger a rebalance of their siblings. Repeatedly inserting
+ * at one spot grows a key by about one character per five inserts; rebalanced keys are 2-4
+ * characters (`generateNKeysBetween` over the whole parent).
  */
 export const REBALANCE_LENGTH = 24;
 
-export function createOrdering(database: Database) {
+export function createOrdering(database: Database, maxLength = REBALANCE_LENGTH) {
   const ident = (o: Ordered) => ({ t: sql.identifier(o.table), p: sql.identifier(o.parent) });
 
   async function one(tx: Tx, query: ReturnType<typeof sql>): Promise<string | null> {
@@ -63,12 +64,12 @@ export function createOrdering(database: Database) {
     },
 
     /**
-     * When `key` grew past REBALANCE_LENGTH, rewrites every sibling's key to short evenly spaced
+     * When `key` grew past `maxLength`, rewrites every sibling's key to short evenly spaced
      * ones, keeping the order; returns the ids whose key changed (their moved events are the
      * caller's to emit, so every client's copy stays equal to the database's).
      */
     async rebalanceIfLong(tx: Tx, o: Ordered, parentId: string, key: string): Promise<string[]> {
-      if (key.length <= REBALANCE_LENGTH) return [];
+      if (key.length <= maxLength) return [];
       const { t, p } = ident(o);
       const rows = await database.rows<{ id: string; position: string }>(
         sql`select id::text as id, position from ${t} where ${p} = ${parentId} order by position`,
