@@ -100,6 +100,40 @@ async function head(stream: string): Promise<number> {
   return Number(row?.last_seq ?? 0);
 }
 
+describe('rebalancing', () => {
+  test('moving cards to one spot again and again rebalances the column; subscribers apply the rewritten keys and agree with get', async () => {
+    const alice = await register(urls[0]!, 'rebal');
+    const group = await alice.client.groups.create.mutate({ name: 'rebalance' });
+    const board = await alice.client.boards.create.mutate({ group_id: group.id, name: 'r', columns: ['only'] });
+    const col = board.columns[0]!.id;
+    const watcher = follow(closer.add(wsClient(urls[urls.length - 1]!, alice.token)).api.realtime.board, { board_id: board.id });
+    await watcher.started;
+    const cards = [];
+    for (let i = 0; i < 4; i++) cards.push(await alice.client.cards.create.mutate({ column_id: col, title: `c${i}` }));
+    // Alternately put c2 and c3 right after c0: each new key lies between two ever closer keys.
+    for (let i = 0; i < 12; i++)
+      await alice.client.cards.move.mutate({ card_id: cards[2 + (i % 2)]!.id, column_id: col, after_id: cards[0]!.id });
+    const seq = await head(boardStream(board.id));
+    await watcher.events.until((items) => items.some((e) => e._seq === seq), 30_000);
+    const replica = new Replica(board.columns);
+    for (const e of watcher.events.items) replica.apply(e);
+    const fresh = await alice.client.boards.get.query({ board_id: board.id });
+    expect(replica.orderedCards()).toEqual(fresh.cards);
+    expect(fresh.cards.map((c) => c.title)).toEqual(['c0', 'c3', 'c2', 'c1']);
+    // Beyond the 12 moves' own events, rebalancing rewrote siblings: card_moved events that keep the card's version.
+    const moves = watcher.events.items.filter((e) => e.type === 'card_moved');
+    expect(moves.length).toBeGreaterThan(12);
+    const versions = new Map(cards.map((c) => [c.id, c.version]));
+    let rewritten = 0;
+    for (const e of moves) {
+      if (e.card.version === versions.get(e.card.id)) rewritten++;
+      versions.set(e.card.id, e.card.version);
+    }
+    expect(rewritten).toBe(moves.length - 12);
+    expect(Math.max(...fresh.cards.map((c) => c.position.length))).toBeLessThanOrEqual(3);
+  });
+});
+
 describe('concurrent editing converges', () => {
   test(`${CLIENTS} clients on ${CLUSTERED ? '2 instances' : '1 instance'}: every replica equals a fresh get, with no tie`, async () => {
     const people = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => register(urls[i % urls.length]!, `prop${i}`)));
