@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       shutdownGraceSeconds: 10,
       iceServers: [],
       orderKeyMaxLength: 24,
+      gcAfterConnectBursts: true,
     });
   });
 
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
       SHUTDOWN_GRACE_SECONDS: '0',
       ICE_SERVERS: 'stun:stun.example:3478',
       ORDER_KEY_MAX_LENGTH: '8',
+      GC_AFTER_CONNECT_BURSTS: 'off',
     });
     expect(config).toEqual({
       port: 8080,
@@ -65,6 +67,7 @@ describe('loadConfig', () => {
       shutdownGraceSeconds: 0,
       iceServers: ['stun:stun.example:3478'],
       orderKeyMaxLength: 8,
+      gcAfterConnectBursts: false,
     });
   });
 

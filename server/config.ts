@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../shared/limits.ts';
 
 /** The only reader of the environment: everything configurable, zod-parsed, with embedded defaults. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -23,6 +24,8 @@ export interface Config {
   iceServers: string[];
   /** Order keys (tasks, columns, cards) longer than this make their siblings rebalance; lowered by tests to exercise it. */
   orderKeyMaxLength: number;
+  /** Collect garbage once a burst of new connections settles (smaller idle memory, one short pause). */
+  gcAfterConnectBursts: boolean;
 }
 
 const rateLimit = z
@@ -70,10 +73,11 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: list.default([]),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  RATE_LIMIT_MESSAGES: rateLimit.default({ count: 20, windowSeconds: 10 }),
+  RATE_LIMIT_MESSAGES: rateLimit.default({ count: LIMITS.messagesPerWindow, windowSeconds: LIMITS.messageWindowSeconds }),
   SHUTDOWN_GRACE_SECONDS: integer('a number of seconds', 3600).default(10),
   ICE_SERVERS: list.default([]),
   ORDER_KEY_MAX_LENGTH: integer('a key length', 1000).default(24),
+  GC_AFTER_CONNECT_BURSTS: z.enum(['on', 'off']).default('on'),
 });
 
 /** A configuration problem, reported at start as one line naming the variable. */
@@ -108,5 +112,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     orderKeyMaxLength: e.ORDER_KEY_MAX_LENGTH,
     iceServers: e.ICE_SERVERS,
+    gcAfterConnectBursts: e.GC_AFTER_CONNECT_BURSTS === 'on',
   };
 }

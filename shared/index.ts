@@ -5,5 +5,5 @@ export * from './inputs.ts';
 export * from './events.ts';
 export * from './tasks.ts';
 export * from './boards.ts';
-export type { AppRouter } from '../server/routers/index.ts';
 export * from './gateway.ts';
+export * from './close-codes.ts';

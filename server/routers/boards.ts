@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import * as s from '../../shared/index.ts';
+import { camelInput } from '../trpc/camel.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
-
-const ok = { ok: true as const };
 
 /** `boards.*` (CONTRACT.md "Kanban boards"); the live stream is `realtime.board`. */
 export const boardsRouter = router({
   create: authedProcedure
-    .input(s.CreateBoardInput)
+    .input(camelInput(s.CreateBoardInput))
     .output(s.BoardDetail)
-    .mutation(({ ctx, input }) =>
-      ctx.services.boards.create(ctx.user.id, { groupId: input.group_id, name: input.name, columns: input.columns }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.boards.create(ctx.user.id, input)),
   list: authedProcedure
     .input(s.GroupIdInput)
     .output(z.array(s.Board))
@@ -21,79 +18,47 @@ export const boardsRouter = router({
     .output(s.BoardDetail)
     .query(({ ctx, input }) => ctx.services.boards.get(ctx.user.id, input.board_id)),
   rename: authedProcedure
-    .input(s.RenameBoardInput)
+    .input(camelInput(s.RenameBoardInput))
     .output(s.Board)
-    .mutation(({ ctx, input }) => ctx.services.boards.rename(ctx.user.id, { boardId: input.board_id, name: input.name })),
+    .mutation(({ ctx, input }) => ctx.services.boards.rename(ctx.user.id, input)),
   delete: authedProcedure
     .input(s.BoardIdInput)
     .output(s.Ok)
-    .mutation(async ({ ctx, input }) => (await ctx.services.boards.delete(ctx.user.id, input.board_id), ok)),
+    .mutation(async ({ ctx, input }) => (await ctx.services.boards.delete(ctx.user.id, input.board_id), s.OK)),
   addColumn: authedProcedure
-    .input(s.AddColumnInput)
+    .input(camelInput(s.AddColumnInput))
     .output(s.Column)
-    .mutation(({ ctx, input }) => ctx.services.boards.addColumn(ctx.user.id, { boardId: input.board_id, name: input.name })),
+    .mutation(({ ctx, input }) => ctx.services.boards.addColumn(ctx.user.id, input)),
   updateColumn: authedProcedure
-    .input(s.UpdateColumnInput)
+    .input(camelInput(s.UpdateColumnInput))
     .output(s.Column)
-    .mutation(({ ctx, input }) => ctx.services.boards.updateColumn(ctx.user.id, { columnId: input.column_id, name: input.name })),
+    .mutation(({ ctx, input }) => ctx.services.boards.updateColumn(ctx.user.id, input)),
   moveColumn: authedProcedure
-    .input(s.MoveColumnInput)
+    .input(camelInput(s.MoveColumnInput))
     .output(s.Column)
-    .mutation(({ ctx, input }) =>
-      ctx.services.boards.moveColumn(ctx.user.id, { columnId: input.column_id, afterId: input.after_id ?? null }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.boards.moveColumn(ctx.user.id, input)),
   deleteColumn: authedProcedure
-    .input(s.DeleteColumnInput)
+    .input(camelInput(s.DeleteColumnInput))
     .output(s.Ok)
-    .mutation(
-      async ({ ctx, input }) => (
-        await ctx.services.boards.deleteColumn(ctx.user.id, { columnId: input.column_id, moveCardsTo: input.move_cards_to }),
-        ok
-      ),
-    ),
+    .mutation(async ({ ctx, input }) => (await ctx.services.boards.deleteColumn(ctx.user.id, input), s.OK)),
 });
 
 /** `cards.*`: the cards of a board. */
 export const cardsRouter = router({
   create: authedProcedure
-    .input(s.CreateCardInput)
+    .input(camelInput(s.CreateCardInput))
     .output(s.Card)
-    .mutation(({ ctx, input }) =>
-      ctx.services.boards.cards.create(ctx.user.id, {
-        columnId: input.column_id,
-        title: input.title,
-        description: input.description,
-        assigneeId: input.assignee_id,
-        dueAt: input.due_at,
-        labels: input.labels,
-      }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.boards.cards.create(ctx.user.id, input)),
   update: authedProcedure
-    .input(s.UpdateCardInput)
+    .input(camelInput(s.UpdateCardInput))
     .output(s.Card)
-    .mutation(({ ctx, input }) =>
-      ctx.services.boards.cards.update(ctx.user.id, input.card_id, {
-        title: input.title,
-        description: input.description,
-        assigneeId: input.assignee_id,
-        dueAt: input.due_at,
-        labels: input.labels,
-        expectedVersion: input.expected_version,
-      }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.boards.cards.update(ctx.user.id, input)),
   move: authedProcedure
-    .input(s.MoveCardInput)
+    .input(camelInput(s.MoveCardInput))
     .output(s.Card)
-    .mutation(({ ctx, input }) =>
-      ctx.services.boards.cards.move(ctx.user.id, {
-        cardId: input.card_id,
-        columnId: input.column_id,
-        afterId: input.after_id ?? null,
-        expectedVersion: input.expected_version,
-      }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.boards.cards.move(ctx.user.id, input)),
   delete: authedProcedure
     .input(s.CardIdInput)
     .output(s.Ok)
-    .mutation(async ({ ctx, input }) => (await ctx.services.boards.cards.delete(ctx.user.id, input.card_id), ok)),
+    .mutation(async ({ ctx, input }) => (await ctx.services.boards.cards.delete(ctx.user.id, input.card_id), s.OK)),
 });

@@ -3,7 +3,7 @@ import type { Role } from '../../shared/entities.ts';
 import type { Tx } from '../db/client.ts';
 import { memberships } from '../db/schema/index.ts';
 import { badRequest, forbidden } from '../errors.ts';
-import { MANAGERS } from './access.ts';
+import { MANAGERS } from './groups/access.ts';
 
 /**
  * Rules shared by tasks and boards (CONTRACT.md v2): members read and write, deleting what

@@ -3,26 +3,27 @@ import { createRefreshTokens } from '../auth/refresh.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { RateLimit } from '../config.ts';
 import type { Database, Tx } from '../db/client.ts';
+import type { Logger } from '../log.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { TypingTimers } from '../realtime/typing.ts';
-import { createAccess } from './access.ts';
-import { createAuthService } from './auth.ts';
+import { createAccess } from './groups/access.ts';
+import { createAuthService } from './accounts/auth.ts';
+import { createChannelService } from './groups/channels.ts';
+import { createDmService } from './messaging/dms.ts';
+import type { EventLog } from '../realtime/eventlog.ts';
+import { createGroupService } from './groups/groups.ts';
+import { createMemberService } from './groups/members.ts';
+import { createMessageService } from './messaging/messages.ts';
+import { createReadService } from './messaging/reads.ts';
+import { createRealtimeService } from './realtime/realtime.ts';
+import { createSearchService } from './messaging/search.ts';
+import { createUserService } from './accounts/users.ts';
 import { createBoardService } from './boards/index.ts';
-import { createChannelService } from './channels.ts';
-import { createDmService } from './dms.ts';
-import type { EventLog } from './eventlog.ts';
-import { createGroupService } from './groups.ts';
-import { createMemberService } from './members.ts';
-import { createMessageService } from './messages.ts';
-import { createReadService } from './reads.ts';
-import { createRealtimeService } from './realtime.ts';
 import { createOrdering } from './ordering.ts';
-import { createSearchService } from './search.ts';
 import { createTaskService } from './tasks/index.ts';
-import { createUserService } from './users.ts';
 
 export interface ServiceDeps {
   database: Database;
@@ -37,11 +38,12 @@ export interface ServiceDeps {
   typing: TypingTimers;
   /** Order keys longer than this make their siblings rebalance (default 24). */
   orderKeyMaxLength?: number;
+  log: Logger;
 }
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
 export function createServices(deps: ServiceDeps) {
-  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing } = deps;
+  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, log } = deps;
   const db = database.db;
   const access = createAccess(db);
   const users = createUserService(db);
@@ -69,7 +71,7 @@ export function createServices(deps: ServiceDeps) {
     search: createSearchService({ database, access }),
     tasks,
     boards,
-    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }),
+    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log }),
   };
 }
 

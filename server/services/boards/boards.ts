@@ -4,7 +4,7 @@ import type * as wire from '../../../shared/boards.ts';
 import { boardColumns, boards, cards } from '../../db/schema/index.ts';
 import { boardStream, userStream } from '../../realtime/streams.ts';
 import { requireDeleter } from '../collab.ts';
-import { memberIds } from '../groups.ts';
+import { memberIds } from '../groups/groups.ts';
 import { boardFor, presentBoard, presentCard, presentColumn, type BoardDeps } from './common.ts';
 
 /** A new board's columns when none are given (as on Trello). */
@@ -82,7 +82,7 @@ export function createBoardOps({ database, access, eventLog, notifier }: BoardDe
         const streams = (await memberIds(tx, board.groupId)).map(userStream);
         return eventLog.appendToAll(tx, streams, { type: 'board_deleted', board_id: boardId, group_id: board.groupId });
       });
-      notifier.control({ kind: 'stream_deleted', stream });
+      notifier.control({ kind: 'stream_deleted', stream, what: 'Board' });
       notifier.durable(events);
     },
   };

@@ -10,6 +10,7 @@ import { CARD_ORDER } from '../ordering.ts';
 import { cardFor, columnFor, presentCard, type BoardDeps, type CardRow } from './common.ts';
 
 export interface CardPatch {
+  cardId: string;
   title?: string;
   description?: string;
   assigneeId?: string | null;
@@ -78,7 +79,8 @@ export function createCardOps({ database, eventLog, notifier, ordering }: BoardD
       return card;
     },
 
-    async update(userId: string, cardId: string, patch: CardPatch): Promise<wire.Card> {
+    async update(userId: string, patch: CardPatch): Promise<wire.Card> {
+      const { cardId } = patch;
       const { card, events } = await db.transaction(async (tx) => {
         const { board, card: current } = await cardFor(tx, cardId, userId);
         checkVersion(current, patch.expectedVersion);
@@ -108,7 +110,7 @@ export function createCardOps({ database, eventLog, notifier, ordering }: BoardD
     /** Puts the card in `columnId` right after `afterId` (null: top); only this card's row is rewritten (bar a rebalance). */
     async move(
       userId: string,
-      input: { cardId: string; columnId: string; afterId: string | null; expectedVersion?: number },
+      input: { cardId: string; columnId: string; afterId?: string | null; expectedVersion?: number },
     ): Promise<wire.Card> {
       if (input.afterId === input.cardId) throw badRequest('A card cannot be moved after itself');
       const { card, events } = await db.transaction(async (tx) => {
@@ -119,7 +121,7 @@ export function createCardOps({ database, eventLog, notifier, ordering }: BoardD
           .from(boardColumns)
           .where(and(eq(boardColumns.id, input.columnId), eq(boardColumns.boardId, board.id)));
         if (!target) throw notFound('Column');
-        const key = await ordering.after(tx, CARD_ORDER, target.id, input.afterId, current.id);
+        const key = await ordering.after(tx, CARD_ORDER, target.id, input.afterId ?? null, current.id);
         const [updated] = await tx
           .update(cards)
           .set({ columnId: target.id, position: key, version: sql`${cards.version} + 1`, updatedAt: new Date() })

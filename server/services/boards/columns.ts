@@ -53,11 +53,11 @@ export function createColumnOps({ database, eventLog, notifier, ordering }: Boar
       return column;
     },
 
-    async moveColumn(userId: string, input: { columnId: string; afterId: string | null }): Promise<wire.Column> {
+    async moveColumn(userId: string, input: { columnId: string; afterId?: string | null }): Promise<wire.Column> {
       if (input.afterId === input.columnId) throw badRequest('A column cannot be moved after itself');
       const { column, events } = await db.transaction(async (tx) => {
         const { board, column: current } = await columnFor(tx, input.columnId, userId);
-        const key = await ordering.after(tx, COLUMN_ORDER, board.id, input.afterId, current.id);
+        const key = await ordering.after(tx, COLUMN_ORDER, board.id, input.afterId ?? null, current.id);
         const [updated] = await tx.update(boardColumns).set({ position: key }).where(eq(boardColumns.id, current.id)).returning();
         const { row, moved } = await settle(tx, updated!, key);
         const column = presentColumn(row);

@@ -6,9 +6,9 @@ import { boardColumns, boards, cards, memberships } from '../../db/schema/index.
 import { DomainError, notFound } from '../../errors.ts';
 import type { Hub } from '../../realtime/hub.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
-import type { Access } from '../access.ts';
+import type { Access } from '../groups/access.ts';
 import { iso } from '../collab.ts';
-import type { EventLog } from '../eventlog.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 import type { Ordering } from '../ordering.ts';
 
 export interface BoardDeps {

@@ -1,4 +1,5 @@
-import type { LiveSource } from '../../realtime/live.ts';
+import type { BoardStreamEvent } from '../../../shared/boards.ts';
+import type { LiveSource } from '../../realtime/sink.ts';
 import { boardStream } from '../../realtime/streams.ts';
 import { createBoardOps } from './boards.ts';
 import { createCardOps } from './cards.ts';
@@ -16,7 +17,7 @@ export function createBoardService(deps: BoardDeps) {
     cards: createCardOps(deps),
 
     /** `realtime.board`: the board's durable stream, resumable; ends when the caller leaves the group or the board is deleted. */
-    async stream(caller: { id: string }, boardId: string, lastEventId: number | null): Promise<LiveSource> {
+    async stream(caller: { id: string }, boardId: string, lastEventId: number | null): Promise<LiveSource<BoardStreamEvent, never>> {
       const { board } = await boardFor(database.db, boardId, caller.id);
       return {
         userId: caller.id,

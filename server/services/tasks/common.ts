@@ -6,9 +6,9 @@ import { memberships, taskLists, tasks } from '../../db/schema/index.ts';
 import { DomainError, notFound } from '../../errors.ts';
 import type { Hub } from '../../realtime/hub.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
-import type { Access } from '../access.ts';
+import type { Access } from '../groups/access.ts';
 import { iso } from '../collab.ts';
-import type { EventLog } from '../eventlog.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 import type { Ordering } from '../ordering.ts';
 
 export interface TaskDeps {

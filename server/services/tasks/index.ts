@@ -1,4 +1,5 @@
-import type { LiveSource } from '../../realtime/live.ts';
+import type { TaskStreamEvent } from '../../../shared/tasks.ts';
+import type { LiveSource } from '../../realtime/sink.ts';
 import { taskListStream } from '../../realtime/streams.ts';
 import { listFor, type TaskDeps } from './common.ts';
 import { createTaskListOps } from './lists.ts';
@@ -14,7 +15,7 @@ export function createTaskService(deps: TaskDeps) {
     ...createTaskOps(deps),
 
     /** `realtime.tasks`: the list's durable stream, resumable; ends when the caller leaves the group or the list is deleted. */
-    async stream(caller: { id: string }, listId: string, lastEventId: number | null): Promise<LiveSource> {
+    async stream(caller: { id: string }, listId: string, lastEventId: number | null): Promise<LiveSource<TaskStreamEvent, never>> {
       const { list } = await listFor(database.db, listId, caller.id);
       return {
         userId: caller.id,

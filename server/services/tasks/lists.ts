@@ -3,7 +3,7 @@ import type * as wire from '../../../shared/tasks.ts';
 import { taskLists } from '../../db/schema/index.ts';
 import { taskListStream, userStream } from '../../realtime/streams.ts';
 import { requireDeleter } from '../collab.ts';
-import { memberIds } from '../groups.ts';
+import { memberIds } from '../groups/groups.ts';
 import { listFor, presentList, type TaskDeps } from './common.ts';
 
 /** Task lists of a group: create, list, rename, delete. Creation and deletion reach every member's own stream. */
@@ -58,7 +58,7 @@ export function createTaskListOps({ database, access, eventLog, notifier }: Task
         return [gone, ...(await eventLog.appendToAll(tx, streams, { type: 'task_list_deleted', list_id: listId, group_id: list.groupId }))];
       });
       notifier.durable(events);
-      notifier.control({ kind: 'stream_deleted', stream });
+      notifier.control({ kind: 'stream_deleted', stream, what: 'Task list' });
     },
   };
 }

@@ -10,6 +10,7 @@ import { TASK_ORDER } from '../ordering.ts';
 import { listFor, presentTask, taskFor, type TaskDeps, type TaskRow } from './common.ts';
 
 export interface TaskPatch {
+  taskId: string;
   title?: string;
   notes?: string;
   done?: boolean;
@@ -89,7 +90,8 @@ export function createTaskOps({ database, eventLog, notifier, ordering }: TaskDe
       return rows.map(presentTask);
     },
 
-    async update(userId: string, taskId: string, patch: TaskPatch): Promise<wire.Task> {
+    async update(userId: string, patch: TaskPatch): Promise<wire.Task> {
+      const { taskId } = patch;
       const { task, events } = await db.transaction(async (tx) => {
         const { list, task: current } = await taskFor(tx, taskId, userId);
         checkVersion(current, patch.expectedVersion);
@@ -118,12 +120,12 @@ export function createTaskOps({ database, eventLog, notifier, ordering }: TaskDe
     },
 
     /** Puts the task right after `afterId` (null: first); only this task's row is rewritten (bar a rebalance). */
-    async move(userId: string, input: { taskId: string; afterId: string | null; expectedVersion?: number }): Promise<wire.Task> {
+    async move(userId: string, input: { taskId: string; afterId?: string | null; expectedVersion?: number }): Promise<wire.Task> {
       if (input.afterId === input.taskId) throw badRequest('A task cannot be moved after itself');
       const { task, events } = await db.transaction(async (tx) => {
         const { list, task: current } = await taskFor(tx, input.taskId, userId);
         checkVersion(current, input.expectedVersion);
-        const key = await ordering.after(tx, TASK_ORDER, list.id, input.afterId, current.id);
+        const key = await ordering.after(tx, TASK_ORDER, list.id, input.afterId ?? null, current.id);
         const [updated] = await tx
           .update(tasks)
           .set({ position: key, version: sql`${tasks.version} + 1`, updatedAt: new Date() })
