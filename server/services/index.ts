@@ -57,12 +57,13 @@ export function createServices(deps: ServiceDeps) {
     ...(await tasks.unassignMember(tx, groupId, userId)),
     ...(await boards.cards.unassignMember(tx, groupId, userId)),
   ];
+  const streamsOf = async (tx: Tx, groupId: string) => [...(await tasks.streamsOf(tx, groupId)), ...(await boards.streamsOf(tx, groupId))];
   return {
     access,
     users,
     tokens,
     auth: createAuthService({ db, passwords, tokens, refresh: createRefreshTokens(db), limiter, users }),
-    groups: createGroupService({ ...shared, reads }),
+    groups: createGroupService({ ...shared, reads, streamsOf }),
     members: createMemberService({ ...shared, presence, onRemove }),
     channels: createChannelService({ ...shared, reads }),
     messages: createMessageService({ ...shared, database, limiter, rateLimit }),

@@ -43,14 +43,18 @@ export function createOrdering(database: Database, maxLength = REBALANCE_LENGTH)
     async after(tx: Tx, o: Ordered, parentId: string, afterId: string | null, self?: string): Promise<string> {
       const { t, p } = ident(o);
       const notSelf = self ? sql`and id <> ${self}` : sql``;
-      let prev: string | null = null;
-      if (afterId) {
-        prev = await one(tx, sql`select position from ${t} where id = ${afterId} and ${p} = ${parentId} ${notSelf}`);
-        if (prev === null) throw notFound(o.what);
-      }
-      const above = prev === null ? sql`` : sql`and position > ${prev}`;
-      const next = await one(tx, sql`select position from ${t} where ${p} = ${parentId} ${notSelf} ${above} order by position limit 1`);
-      return generateKeyBetween(prev, next);
+      // Both neighbours in one round trip: the anchor's key, and the first sibling key above it.
+      const anchor = afterId ? sql`(select position from ${t} where id = ${afterId} and ${p} = ${parentId} ${notSelf})` : sql`null::text`;
+      const [row] = await database.rows<{ prev: string | null; next: string | null }>(
+        sql`with a as (select ${anchor} as position)
+            select a.position as prev,
+              (select position from ${t} where ${p} = ${parentId} ${notSelf} and (a.position is null or position > a.position)
+               order by position limit 1) as next
+            from a`,
+        tx,
+      );
+      if (afterId && row?.prev == null) throw notFound(o.what);
+      return generateKeyBetween(row?.prev ?? null, row?.next ?? null);
     },
 
     /** The key after the last sibling under `parentId` (ignoring `self`). */

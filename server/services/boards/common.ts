@@ -1,9 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type * as wire from '../../../shared/boards.ts';
 import type { Role } from '../../../shared/entities.ts';
 import type { Database, Tx } from '../../db/client.ts';
 import { boardColumns, boards, cards, memberships } from '../../db/schema/index.ts';
-import { DomainError, notFound } from '../../errors.ts';
+import { notFound } from '../../errors.ts';
 import type { Hub } from '../../realtime/hub.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
 import type { Access } from '../groups/access.ts';
@@ -66,18 +66,29 @@ export async function boardFor(tx: Tx, boardId: string, userId: string, lock = f
   return row;
 }
 
-/** Locks the board of an item found by `boardOf`; an item the caller cannot see is NOT_FOUND as `what`. */
-async function lockBoardOf(tx: Tx, boardId: string | undefined, userId: string, what: string) {
-  if (!boardId) throw notFound(what);
-  return boardFor(tx, boardId, userId, true).catch((err) => {
-    throw err instanceof DomainError ? notFound(what) : err;
-  });
+/**
+ * Locks the board an item belongs to, found and locked in one statement; an item that is absent
+ * or invisible to the caller is NOT_FOUND as `what`.
+ */
+async function lockBoardOf(tx: Tx, boardIdOf: SQL, userId: string, what: string) {
+  const [row] = await tx
+    .select({ board: boards, role: memberships.role })
+    .from(boards)
+    .innerJoin(memberships, and(eq(memberships.groupId, boards.groupId), eq(memberships.userId, userId)))
+    .where(eq(boards.id, boardIdOf))
+    .for('update', { of: boards });
+  if (!row) throw notFound(what);
+  return row;
 }
 
 /** A column with its board locked, read after the lock so it is current. */
 export async function columnFor(tx: Tx, columnId: string, userId: string) {
-  const [ref] = await tx.select({ boardId: boardColumns.boardId }).from(boardColumns).where(eq(boardColumns.id, columnId));
-  const { board, role } = await lockBoardOf(tx, ref?.boardId, userId, 'Column');
+  const { board, role } = await lockBoardOf(
+    tx,
+    sql`(select ${boardColumns.boardId} from ${boardColumns} where ${boardColumns.id} = ${columnId})`,
+    userId,
+    'Column',
+  );
   const [column] = await tx.select().from(boardColumns).where(eq(boardColumns.id, columnId));
   if (!column) throw notFound('Column');
   return { board, role, column };
@@ -85,8 +96,7 @@ export async function columnFor(tx: Tx, columnId: string, userId: string) {
 
 /** A card with its board locked, read after the lock so it is current. */
 export async function cardFor(tx: Tx, cardId: string, userId: string) {
-  const [ref] = await tx.select({ boardId: cards.boardId }).from(cards).where(eq(cards.id, cardId));
-  const { board, role } = await lockBoardOf(tx, ref?.boardId, userId, 'Card');
+  const { board, role } = await lockBoardOf(tx, sql`(select ${cards.boardId} from ${cards} where ${cards.id} = ${cardId})`, userId, 'Card');
   const [card] = await tx.select().from(cards).where(eq(cards.id, cardId));
   if (!card) throw notFound('Card');
   return { board, role, card };

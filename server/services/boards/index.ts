@@ -1,3 +1,6 @@
+import { eq } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { boards } from '../../db/schema/index.ts';
 import type { BoardStreamEvent } from '../../../shared/boards.ts';
 import type { LiveSource } from '../../realtime/sink.ts';
 import { boardStream } from '../../realtime/streams.ts';
@@ -15,6 +18,12 @@ export function createBoardService(deps: BoardDeps) {
     ...createBoardOps(deps),
     ...createColumnOps(deps),
     cards: createCardOps(deps),
+
+    /** Stream keys of a group's boards (forgotten when the group is deleted). */
+    async streamsOf(tx: Tx, groupId: string): Promise<string[]> {
+      const rows = await tx.select({ id: boards.id }).from(boards).where(eq(boards.groupId, groupId));
+      return rows.map((r) => boardStream(r.id));
+    },
 
     /** `realtime.board`: the board's durable stream, resumable; ends when the caller leaves the group or the board is deleted. */
     async stream(caller: { id: string }, boardId: string, lastEventId: number | null): Promise<LiveSource<BoardStreamEvent, never>> {

@@ -1,9 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Role } from '../../../shared/entities.ts';
 import type * as wire from '../../../shared/tasks.ts';
 import type { Database, Tx } from '../../db/client.ts';
 import { memberships, taskLists, tasks } from '../../db/schema/index.ts';
-import { DomainError, notFound } from '../../errors.ts';
+import { notFound } from '../../errors.ts';
 import type { Hub } from '../../realtime/hub.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
 import type { Access } from '../groups/access.ts';
@@ -51,24 +51,26 @@ export const presentTask = (r: TaskRow): wire.Task => ({
  * The list and the caller's role in its group (NOT_FOUND for a non-member). With `lock`, the
  * list row stays locked until commit: every write to a list's order goes through it.
  */
-export async function listFor(tx: Tx, listId: string, userId: string, lock = false): Promise<{ list: TaskListRow; role: Role }> {
+export async function listFor(
+  tx: Tx,
+  listId: string | SQL,
+  userId: string,
+  lock = false,
+  what = 'Task list',
+): Promise<{ list: TaskListRow; role: Role }> {
   const q = tx
     .select({ list: taskLists, role: memberships.role })
     .from(taskLists)
     .innerJoin(memberships, and(eq(memberships.groupId, taskLists.groupId), eq(memberships.userId, userId)))
     .where(eq(taskLists.id, listId));
   const [row] = lock ? await q.for('update', { of: taskLists }) : await q;
-  if (!row) throw notFound('Task list');
+  if (!row) throw notFound(what);
   return row;
 }
 
-/** A task with its list locked (see listFor), read after the lock so it is current. */
+/** A task with its list locked (found and locked in one statement), read after the lock so it is current. */
 export async function taskFor(tx: Tx, taskId: string, userId: string) {
-  const [ref] = await tx.select({ listId: tasks.listId }).from(tasks).where(eq(tasks.id, taskId));
-  if (!ref) throw notFound('Task');
-  const { list, role } = await listFor(tx, ref.listId, userId, true).catch((err) => {
-    throw err instanceof DomainError ? notFound('Task') : err;
-  });
+  const { list, role } = await listFor(tx, sql`(select ${tasks.listId} from ${tasks} where ${tasks.id} = ${taskId})`, userId, true, 'Task');
   const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId));
   if (!task) throw notFound('Task');
   return { list, role, task };

@@ -1,3 +1,6 @@
+import { eq } from 'drizzle-orm';
+import type { Tx } from '../../db/client.ts';
+import { taskLists } from '../../db/schema/index.ts';
 import type { TaskStreamEvent } from '../../../shared/tasks.ts';
 import type { LiveSource } from '../../realtime/sink.ts';
 import { taskListStream } from '../../realtime/streams.ts';
@@ -13,6 +16,12 @@ export function createTaskService(deps: TaskDeps) {
   return {
     ...createTaskListOps(deps),
     ...createTaskOps(deps),
+
+    /** Stream keys of a group's task lists (forgotten when the group is deleted). */
+    async streamsOf(tx: Tx, groupId: string): Promise<string[]> {
+      const rows = await tx.select({ id: taskLists.id }).from(taskLists).where(eq(taskLists.groupId, groupId));
+      return rows.map((r) => taskListStream(r.id));
+    },
 
     /** `realtime.tasks`: the list's durable stream, resumable; ends when the caller leaves the group or the list is deleted. */
     async stream(caller: { id: string }, listId: string, lastEventId: number | null): Promise<LiveSource<TaskStreamEvent, never>> {

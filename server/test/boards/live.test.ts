@@ -106,6 +106,35 @@ describe('realtime.board', () => {
   });
 });
 
+describe('group deletion', () => {
+  test('deleting the group removes its boards and lists, ends their streams and forgets their events', async () => {
+    const group = await cast.owner.client.groups.create.mutate({ name: 'short-lived' });
+    await cast.owner.client.groups.addMember.mutate({ group_id: group.id, user_id: cast.member.id });
+    const board = await cast.member.client.boards.create.mutate({ group_id: group.id, name: 'b' });
+    const list = await cast.member.client.tasks.createList.mutate({ group_id: group.id, name: 'l' });
+    await cast.member.client.cards.create.mutate({ column_id: board.columns[0]!.id, title: 'c' });
+    await cast.member.client.tasks.create.mutate({ list_id: list.id, title: 't' });
+    const ws = device('member');
+    const onBoard = follow(ws.api.realtime.board, { board_id: board.id });
+    const onList = follow(ws.api.realtime.tasks, { list_id: list.id });
+    await Promise.all([onBoard.started, onList.started]);
+    await cast.owner.client.groups.delete.mutate({ group_id: group.id });
+    for (const sub of [onBoard, onList])
+      expect(((await sub.events.error(10_000)) as { data?: { code?: string } }).data?.code).toBe('NOT_FOUND');
+    const { sql } = await import('drizzle-orm');
+    const { boardStream, taskListStream } = await import('../../realtime/streams.ts');
+    const left = await server.database.rows<{ n: number }>(
+      sql`select count(*)::int as n from events where stream in (${boardStream(board.id)}, ${taskListStream(list.id)})`,
+    );
+    expect(left[0]!.n).toBe(0);
+    const rows = await server.database.rows<{ n: number }>(
+      sql`select (select count(*) from boards where id = ${board.id}) + (select count(*) from cards where board_id = ${board.id})
+        + (select count(*) from task_lists where id = ${list.id}) + (select count(*) from tasks where list_id = ${list.id}) as n`,
+    );
+    expect(Number(rows[0]!.n)).toBe(0);
+  });
+});
+
 describe('realtime.me', () => {
   test('board_created and board_deleted reach every member; card_assigned reaches the assignee', async () => {
     const me = follow(device('other').api.realtime.me, {});

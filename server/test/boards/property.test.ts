@@ -153,12 +153,12 @@ describe('concurrent editing converges', () => {
             follow(ws.api.realtime.board, { board_id: board.id }),
             follow(ws.api.realtime.tasks, { list_id: list.id }),
           ];
-          return { api: httpClient(url, p.token), replica, subs };
+          return { api: httpClient(url, p.token), replica, subs, me: p.id };
         });
         await Promise.all(clients.flatMap((c) => c.subs.map((s) => s.started)));
 
         await Promise.all(
-          clients.map(async ({ api, subs }, i) => {
+          clients.map(async ({ api, subs, me }, i) => {
             for (const o of plans[i]!) {
               // Decisions come from what this client has seen so far, as a UI's would.
               const view = new Replica(board.columns);
@@ -167,13 +167,22 @@ describe('concurrent editing converges', () => {
               const col = pick(cols, o.a)!;
               const card = pick(view.orderedCards(), o.b);
               const task = pick(view.orderedTasks(), o.b);
+              // Members delete what they created (someone else's needs owner/admin: the authz suite's matter).
+              const ownCard = pick(
+                view.orderedCards().filter((c) => c.created_by === me),
+                o.b,
+              );
+              const ownTask = pick(
+                view.orderedTasks().filter((t) => t.created_by === me),
+                o.b,
+              );
               try {
                 if (o.kind === 'card+') await api.cards.create.mutate({ column_id: col.id, title: `c${o.c}` });
                 else if (o.kind === 'card>' && card) {
                   const target = pick(cols, o.c)!;
                   const siblings = view.cardsIn(target.id).filter((c) => c.id !== card.id);
                   await api.cards.move.mutate({ card_id: card.id, column_id: target.id, after_id: afterOf(siblings, o.a) });
-                } else if (o.kind === 'card-' && card) await api.cards.delete.mutate({ card_id: card.id });
+                } else if (o.kind === 'card-' && ownCard) await api.cards.delete.mutate({ card_id: ownCard.id });
                 else if (o.kind === 'col>')
                   await api.boards.moveColumn.mutate({
                     column_id: col.id,
@@ -191,7 +200,7 @@ describe('concurrent editing converges', () => {
                       o.c,
                     ),
                   });
-                else if (o.kind === 'task-' && task) await api.tasks.delete.mutate({ task_id: task.id });
+                else if (o.kind === 'task-' && ownTask) await api.tasks.delete.mutate({ task_id: ownTask.id });
               } catch (err) {
                 const code = (err as { data?: { code?: string } }).data?.code;
                 if (!code || !EXPECTED.has(code)) throw err;
