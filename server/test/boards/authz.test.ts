@@ -18,7 +18,7 @@ beforeAll(async () => {
   server = await startTestServer();
   cast = await registerCast(server.url);
   fx = await createGroupFixture(cast, 'boards-authz');
-}, 120_000);
+}, 300_000);
 afterAll(() => server?.stop());
 
 /** A board (with an empty last column) and a card made by `other` (a plain member). */

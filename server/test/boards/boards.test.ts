@@ -22,7 +22,7 @@ beforeAll(async () => {
   server = await startTestServer({ ORDER_KEY_MAX_LENGTH: '6' });
   cast = await registerCast(server.url);
   fx = await createGroupFixture(cast, 'boards');
-}, 120_000);
+}, 300_000);
 afterAll(() => server?.stop());
 
 type Api = Cast['member']['client'];

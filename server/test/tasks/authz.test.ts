@@ -17,7 +17,7 @@ beforeAll(async () => {
   server = await startTestServer();
   cast = await registerCast(server.url);
   fx = await createGroupFixture(cast, 'tasks-authz');
-}, 120_000);
+}, 300_000);
 afterAll(() => server?.stop());
 
 /** A list and a task made by `other` (a plain member): nobody below created them. */

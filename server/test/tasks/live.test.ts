@@ -15,7 +15,7 @@ beforeAll(async () => {
   server = await startTestServer();
   cast = await registerCast(server.url);
   fx = await createGroupFixture(cast, 'tasks-live');
-}, 120_000);
+}, 300_000);
 afterEach(() => closer.closeAll());
 afterAll(() => server?.stop());
 

@@ -23,7 +23,7 @@ beforeAll(async () => {
   server = await startTestServer({ ORDER_KEY_MAX_LENGTH: '6' });
   cast = await registerCast(server.url);
   fx = await createGroupFixture(cast, 'tasks');
-}, 120_000);
+}, 300_000);
 afterAll(() => server?.stop());
 
 const titles = (items: { title: string }[]) => items.map((t) => t.title);
