@@ -7,6 +7,8 @@ import { requireDeleter } from '../collab.ts';
 import { memberIds } from '../groups/groups.ts';
 import { boardFor, presentBoard, presentCard, presentColumn, type BoardDeps } from './common.ts';
 
+const READ_SNAPSHOT = { isolationLevel: 'repeatable read', accessMode: 'read only' } as const;
+
 /** A new board's columns when none are given (as on Trello). */
 export const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
 
@@ -43,8 +45,9 @@ export function createBoardOps({ database, access, eventLog, notifier }: BoardDe
       return rows.map(presentBoard);
     },
 
-    /** The board with its columns in order and its cards in order (by column, then position), read in one snapshot. */
+    /** The board with its columns in order and its cards in order (by column, then position). */
     async get(userId: string, boardId: string): Promise<wire.BoardDetail> {
+      // Repeatable read: both statements see one snapshot, so columns and cards agree.
       return db.transaction(async (tx) => {
         const { board } = await boardFor(tx, boardId, userId);
         const [columns, rows] = [
@@ -57,7 +60,7 @@ export function createBoardOps({ database, access, eventLog, notifier }: BoardDe
             .orderBy(asc(boardColumns.position), asc(cards.position)),
         ];
         return { ...presentBoard(board), columns: columns.map(presentColumn), cards: rows.map((r) => presentCard(r.card)) };
-      });
+      }, READ_SNAPSHOT);
     },
 
     async rename(userId: string, input: { boardId: string; name: string }): Promise<wire.Board> {

@@ -84,6 +84,9 @@ export function createCardOps({ database, eventLog, notifier, ordering }: BoardD
       const { card, events } = await db.transaction(async (tx) => {
         const { board, card: current } = await cardFor(tx, cardId, userId);
         checkVersion(current, patch.expectedVersion);
+        // Nothing to change is not a change: no new version, no event.
+        const { cardId: _, expectedVersion: __, ...fields } = patch;
+        if (Object.values(fields).every((v) => v === undefined)) return { card: presentCard(current), events: [] };
         if (patch.assigneeId) await requireAssignee(tx, board.groupId, patch.assigneeId);
         const [row] = await tx
           .update(cards)

@@ -95,6 +95,9 @@ export function createTaskOps({ database, eventLog, notifier, ordering }: TaskDe
       const { task, events } = await db.transaction(async (tx) => {
         const { list, task: current } = await taskFor(tx, taskId, userId);
         checkVersion(current, patch.expectedVersion);
+        // Nothing to change is not a change: no new version, no event.
+        const { taskId: _, expectedVersion: __, ...fields } = patch;
+        if (Object.values(fields).every((v) => v === undefined)) return { task: presentTask(current), events: [] };
         if (patch.assigneeId) await requireAssignee(tx, list.groupId, patch.assigneeId);
         const doneChanged = patch.done !== undefined && patch.done !== current.done;
         const [row] = await tx

@@ -162,6 +162,8 @@ describe('cards', () => {
     });
     const cleared = await api.cards.update.mutate({ card_id: card.id, assignee_id: null, due_at: null });
     expect(cleared).toEqual({ ...updated, assignee_id: null, due_at: null, version: 3, updated_at: expect.stringMatching(ISO) });
+    // An update that names no field changes nothing, version included.
+    expect(await api.cards.update.mutate({ card_id: card.id })).toEqual(cleared);
   });
 
   test('move within a column and across columns; null or absent after_id is the top', async () => {

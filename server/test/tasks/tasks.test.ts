@@ -115,6 +115,9 @@ describe('tasks', () => {
     expect(await cast.member.client.tasks.list.query({ list_id: list.id, include_done: false })).toEqual([undone]);
     await cast.member.client.tasks.update.mutate({ task_id: t.id, done: true });
     expect(await cast.member.client.tasks.list.query({ list_id: list.id, include_done: false })).toEqual([]);
+    // An update that names no field changes nothing, version included.
+    const [current] = await cast.member.client.tasks.list.query({ list_id: list.id });
+    expect(await cast.member.client.tasks.update.mutate({ task_id: t.id, expected_version: current!.version })).toEqual(current!);
   });
 
   test('move: after_id places after that task, null or absent places first; only the moved task changes', async () => {
