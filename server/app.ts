@@ -124,6 +124,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     presence,
     hub,
     typing,
+    orderKeyMaxLength: config.orderKeyMaxLength,
     log,
   });
 

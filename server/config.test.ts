@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       shutdownGraceSeconds: 10,
       iceServers: [],
       reusePort: false,
+      orderKeyMaxLength: 24,
       gcAfterConnectBursts: true,
     });
   });
@@ -54,6 +55,7 @@ describe('loadConfig', () => {
       SHUTDOWN_GRACE_SECONDS: '0',
       ICE_SERVERS: 'stun:stun.example:3478',
       REUSE_PORT: 'true',
+      ORDER_KEY_MAX_LENGTH: '8',
       GC_AFTER_CONNECT_BURSTS: 'off',
     });
     expect(config).toEqual({
@@ -73,6 +75,7 @@ describe('loadConfig', () => {
       shutdownGraceSeconds: 0,
       iceServers: ['stun:stun.example:3478'],
       reusePort: true,
+      orderKeyMaxLength: 8,
       gcAfterConnectBursts: false,
     });
   });

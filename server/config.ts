@@ -30,6 +30,8 @@ export interface Config {
   iceServers: string[];
   /** Let several Parley processes listen on one port (SO_REUSEPORT); otherwise a taken port fails the start. */
   reusePort: boolean;
+  /** Order keys (tasks, columns, cards) longer than this make their siblings rebalance; lowered by tests to exercise it. */
+  orderKeyMaxLength: number;
   /** Collect garbage once a burst of new connections settles (smaller idle memory, one short pause). */
   gcAfterConnectBursts: boolean;
 }
@@ -89,6 +91,7 @@ const EnvSchema = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
     .transform((v) => v === 'true' || v === '1')
     .default(false),
+  ORDER_KEY_MAX_LENGTH: integer('a key length', 1000).default(24),
   GC_AFTER_CONNECT_BURSTS: z.enum(['on', 'off']).default('on'),
 });
 
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitRegistrations: e.RATE_LIMITS === 'on' ? e.RATE_LIMIT_REGISTRATIONS : null,
     metricsToken: e.METRICS_TOKEN ?? null,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    orderKeyMaxLength: e.ORDER_KEY_MAX_LENGTH,
     iceServers: e.ICE_SERVERS,
     reusePort: e.REUSE_PORT,
     gcAfterConnectBursts: e.GC_AFTER_CONNECT_BURSTS === 'on',

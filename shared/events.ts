@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { BoardMeEvents } from './boards.ts';
 import { Channel, DirectMessage, Group, Message, Role, Uuid } from './entities.ts';
+import { TaskMeEvents } from './tasks.ts';
 
 /**
  * Realtime event shapes (CONTRACT.md "Realtime events"). Durable events are delivered with
@@ -86,6 +88,8 @@ export const MeEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('channel_created'), channel: Channel }),
   z.object({ type: z.literal('channel_updated'), channel: Channel }),
   z.object({ type: z.literal('channel_deleted'), channel_id: Uuid, group_id: Uuid }),
+  ...TaskMeEvents,
+  ...BoardMeEvents,
   ResyncRequiredEvent,
 ]);
 export type MeEvent = z.infer<typeof MeEvent>;

@@ -44,6 +44,15 @@ export const LIMITS = {
   /** A WebSocket that has not authenticated within this long is closed (CLOSE_CODES.authTimeout). */
   authTimeoutSeconds: 10,
   inviteExpiresMaxSeconds: 30 * 24 * 60 * 60,
+  /** Tasks and Kanban cards (CONTRACT.md v2). */
+  taskTitleMin: 1,
+  taskTitleMax: 200,
+  taskNotesMax: 10_000,
+  labelsMax: 10,
+  labelMin: 1,
+  labelMax: 32,
+  columnsPerBoard: 50,
+  cardsPerBoard: 5000,
 } as const;
 
 export const USERNAME_PATTERN = /^[a-z0-9_.-]+$/;

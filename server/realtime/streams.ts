@@ -1,15 +1,19 @@
 import { sql, type SQL } from 'drizzle-orm';
 
 /**
- * Durable stream keys: one per channel, per DM pair and per user's own stream. This file is the
- * only place that spells them, in TypeScript and in SQL.
+ * Durable stream keys: one per channel, per DM pair, per user's own stream, per Kanban board and
+ * per task list. This file is the only place that spells them, in TypeScript and in SQL.
  */
 const CHANNEL = 'c:';
 const USER = 'u:';
 const DM = 'd:';
+const BOARD = 'b:';
+const TASK_LIST = 't:';
 
 export const channelStream = (channelId: string) => `${CHANNEL}${channelId}`;
 export const userStream = (userId: string) => `${USER}${userId}`;
+export const boardStream = (boardId: string) => `${BOARD}${boardId}`;
+export const taskListStream = (listId: string) => `${TASK_LIST}${listId}`;
 /** The pair's key is the same whichever side asks. */
 export const dmStream = (a: string, b: string) => (a < b ? `${DM}${a}:${b}` : `${DM}${b}:${a}`);
 

@@ -1,10 +1,12 @@
 import { router } from '../trpc/init.ts';
 import { authRouter } from './auth.ts';
+import { boardsRouter, cardsRouter } from './boards.ts';
 import { channelsRouter } from './channels.ts';
 import { dmsRouter } from './dms.ts';
 import { groupsRouter } from './groups.ts';
 import { messagesRouter } from './messages.ts';
 import { realtimeRouter } from './realtime.ts';
+import { tasksRouter } from './tasks.ts';
 import { usersRouter } from './users.ts';
 
 /** The whole API (CONTRACT.md "Procedures"). */
@@ -15,6 +17,9 @@ export const appRouter = router({
   channels: channelsRouter,
   messages: messagesRouter,
   dms: dmsRouter,
+  tasks: tasksRouter,
+  boards: boardsRouter,
+  cards: cardsRouter,
   realtime: realtimeRouter,
 });
 

@@ -19,6 +19,12 @@ export const realtimeRouter = router({
   dm: authedProcedure
     .input(s.DmStreamInput)
     .subscription(async ({ ctx, input }) => live(await ctx.services.realtime.dm(ctx.user, input.user_id, resumeFrom(input)))),
+  tasks: authedProcedure
+    .input(s.TaskStreamInput)
+    .subscription(async ({ ctx, input }) => live(await ctx.services.tasks.stream(ctx.user, input.list_id, resumeFrom(input)))),
+  board: authedProcedure
+    .input(s.BoardStreamInput)
+    .subscription(async ({ ctx, input }) => live(await ctx.services.boards.stream(ctx.user, input.board_id, resumeFrom(input)))),
   me: authedProcedure.input(s.MeStreamInput).subscription(({ ctx, input }) => live(ctx.services.realtime.me(ctx.user, resumeFrom(input)))),
   typing: authedProcedure
     .input(s.TypingInput)

@@ -2,7 +2,7 @@ import type { PasswordHasher } from '../auth/passwords.ts';
 import { createRefreshTokens } from '../auth/refresh.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { RateLimit } from '../config.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Tx } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import type { FloodGuard } from '../ratelimit/bucket.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
@@ -22,6 +22,9 @@ import { createReadService } from './messaging/reads.ts';
 import { createRealtimeService } from './realtime/realtime.ts';
 import { createSearchService } from './messaging/search.ts';
 import { createUserService } from './accounts/users.ts';
+import { createBoardService } from './boards/index.ts';
+import { createOrdering } from './ordering.ts';
+import { createTaskService } from './tasks/index.ts';
 
 export interface ServiceDeps {
   database: Database;
@@ -38,6 +41,8 @@ export interface ServiceDeps {
   presence: Presence;
   hub: Hub;
   typing: TypingTimers;
+  /** Order keys longer than this make their siblings rebalance (default 24). */
+  orderKeyMaxLength?: number;
   log: Logger;
 }
 
@@ -49,18 +54,29 @@ export function createServices(deps: ServiceDeps) {
   const users = createUserService(db);
   const shared = { db, access, eventLog, notifier };
   const reads = createReadService({ database, access, eventLog, notifier, users });
+  const collab = { database, access, eventLog, notifier, hub, ordering: createOrdering(database, deps.orderKeyMaxLength) };
+  const tasks = createTaskService(collab);
+  const boards = createBoardService(collab);
+  // A departing member's tasks and cards in the group are unassigned in the removal's transaction.
+  const onRemove = async (tx: Tx, groupId: string, userId: string) => [
+    ...(await tasks.unassignMember(tx, groupId, userId)),
+    ...(await boards.cards.unassignMember(tx, groupId, userId)),
+  ];
+  const streamsOf = async (tx: Tx, groupId: string) => [...(await tasks.streamsOf(tx, groupId)), ...(await boards.streamsOf(tx, groupId))];
   return {
     access,
     users,
     tokens,
     auth: createAuthService({ db, passwords, tokens, refresh: createRefreshTokens(db), limiter, users, registrations }),
-    groups: createGroupService({ ...shared, reads }),
-    members: createMemberService({ ...shared, presence }),
+    groups: createGroupService({ ...shared, reads, streamsOf }),
+    members: createMemberService({ ...shared, presence, onRemove }),
     channels: createChannelService({ ...shared, reads }),
     messages: createMessageService({ ...shared, database, limiter, rateLimit }),
     dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users }),
     reads,
     search: createSearchService({ database, access }),
+    tasks,
+    boards,
     realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log, floods, database }),
     floods,
   };

@@ -16,6 +16,8 @@ export interface GroupDeps {
   eventLog: EventLog;
   notifier: Notifier;
   reads: ReadService;
+  /** Streams of the group's other collaborative objects (boards, task lists), forgotten with it. */
+  streamsOf?: (tx: Tx, groupId: string) => Promise<string[]>;
 }
 
 /** Ids of a group's members, for fanning an event out to their own streams. */
@@ -25,7 +27,7 @@ export async function memberIds(tx: Tx, groupId: string): Promise<string[]> {
 }
 
 /** Groups: create, read, rename, delete. Membership lives in members.ts. */
-export function createGroupService({ db, access, eventLog, notifier, reads }: GroupDeps) {
+export function createGroupService({ db, access, eventLog, notifier, reads, streamsOf }: GroupDeps) {
   async function load(groupId: string, tx: Tx = db) {
     const [row] = await tx.select().from(groups).where(eq(groups.id, groupId));
     if (!row) throw notFound('Group');
@@ -93,11 +95,9 @@ export function createGroupService({ db, access, eventLog, notifier, reads }: Gr
         await access.requireRole(groupId, userId, OWNER, 'delete the group', tx);
         const members = await memberIds(tx, groupId);
         const channelIds = await tx.select({ id: channels.id }).from(channels).where(eq(channels.groupId, groupId));
+        const others = (await streamsOf?.(tx, groupId)) ?? [];
         await tx.delete(groups).where(eq(groups.id, groupId));
-        await eventLog.purge(
-          tx,
-          channelIds.map((c) => channelStream(c.id)),
-        );
+        await eventLog.purge(tx, [...channelIds.map((c) => channelStream(c.id)), ...others]);
         return eventLog.appendToAll(tx, members.map(userStream), { type: 'group_deleted', group_id: groupId });
       });
       notifier.control({ kind: 'group_deleted', groupId });

@@ -5,7 +5,7 @@ import { groups, invites, memberships, users } from '../../db/schema/index.ts';
 import { conflict, forbidden, notFound } from '../../errors.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
 import { GLOBAL_SCOPE, type Presence } from '../../realtime/presence.ts';
-import { channelStreamSql, userStream } from '../../realtime/streams.ts';
+import { channelStreamSql, userStream, type StreamEvent } from '../../realtime/streams.ts';
 import { MANAGERS, OWNER, type Access } from './access.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import { presentGroup, presentUser } from '../present.ts';
@@ -23,6 +23,11 @@ export interface MemberDeps {
   eventLog: EventLog;
   notifier: Notifier;
   presence: Presence;
+  /**
+   * Runs in a removal's transaction before the membership goes (tasks and cards are unassigned
+   * there); returns events to publish after commit.
+   */
+  onRemove?: (tx: Tx, groupId: string, userId: string) => Promise<StreamEvent[]>;
 }
 
 const inviteCode = () => {
@@ -32,7 +37,7 @@ const inviteCode = () => {
 };
 
 /** Membership: listing, adding, removing, roles, invites. */
-export function createMemberService({ db, access, eventLog, notifier, presence }: MemberDeps) {
+export function createMemberService({ db, access, eventLog, notifier, presence, onRemove }: MemberDeps) {
   async function member(groupId: string, userId: string): Promise<wire.Member> {
     const [row] = await db
       .select({ user: userColumns, role: memberships.role, joinedAt: memberships.joinedAt })
@@ -98,16 +103,20 @@ export function createMemberService({ db, access, eventLog, notifier, presence }
       const self = callerId === input.userId;
       if (self && callerRole === 'owner') throw forbidden('The owner cannot leave; delete the group instead');
       if (!self && !MANAGERS.includes(callerRole)) throw forbidden('Only owner or admin may remove members');
-      const event = await db.transaction(async (tx) => {
+      const events = await db.transaction(async (tx) => {
         const targetRole = self ? callerRole : await access.roleIn(input.groupId, input.userId, tx);
         if (!targetRole) throw notFound('Member');
         if (targetRole === 'owner') throw forbidden('The owner cannot be removed');
         if (targetRole === 'admin' && callerRole !== 'owner' && !self) throw forbidden('Only the owner may remove admins');
+        const unassigned = (await onRemove?.(tx, input.groupId, input.userId)) ?? [];
         await tx.delete(memberships).where(and(eq(memberships.groupId, input.groupId), eq(memberships.userId, input.userId)));
-        return eventLog.append(tx, userStream(input.userId), () => ({ type: 'group_left', group_id: input.groupId }));
+        return [
+          ...unassigned,
+          await eventLog.append(tx, userStream(input.userId), () => ({ type: 'group_left', group_id: input.groupId })),
+        ];
       });
       notifier.control({ kind: 'membership_revoked', groupId: input.groupId, userId: input.userId });
-      notifier.durable([event]);
+      notifier.durable(events);
     },
 
     async setRole(callerId: string, input: { groupId: string; userId: string; role: 'admin' | 'member' }): Promise<wire.Member> {

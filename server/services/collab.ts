@@ -1,0 +1,35 @@
+import { and, eq } from 'drizzle-orm';
+import type { Role } from '../../shared/entities.ts';
+import type { Tx } from '../db/client.ts';
+import { memberships } from '../db/schema/index.ts';
+import { badRequest, forbidden } from '../errors.ts';
+import { MANAGERS } from './groups/access.ts';
+
+/**
+ * Rules shared by tasks and boards (CONTRACT.md v2): members read and write, deleting what
+ * someone else created needs owner/admin, and an assignee must belong to the group.
+ */
+
+/** Refuses a delete of someone else's item unless the caller manages the group. */
+export function requireDeleter(createdBy: string, callerId: string, role: Role, what: string) {
+  if (createdBy !== callerId && !MANAGERS.includes(role))
+    throw forbidden(`Only its creator or the group's owner or admin may delete this ${what}`);
+}
+
+/**
+ * Refuses an assignee outside the group. The membership row is share-locked until commit, so a
+ * concurrent removal of that member waits for this write and then unassigns what it assigned.
+ */
+export async function requireAssignee(tx: Tx, groupId: string, assigneeId: string) {
+  const [row] = await tx
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .where(and(eq(memberships.groupId, groupId), eq(memberships.userId, assigneeId)))
+    .for('share');
+  if (!row) throw badRequest('The assignee must be a member of the group');
+}
+
+export const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+/** A wire due date (ISO-8601, any offset) as a Date; undefined stays "not given", null clears. */
+export const dateOf = (v: string | null | undefined): Date | null | undefined =>
+  v === undefined ? undefined : v === null ? null : new Date(v);
