@@ -2,6 +2,8 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  httpLink,
+  isNonJsonSerializable,
   retryLink,
   splitLink,
   wsLink,
@@ -67,13 +69,14 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
   /** A socket authenticates once, when it connects: after a refresh it must reconnect to use the new token. */
   const reconnectSocket = () => ws.connection?.ws?.close();
   const socket = wsLink<AppRouter>({ client: ws });
-  const http = httpBatchLink<AppRouter>({
-    url: `${base}/trpc`,
-    headers: async () => {
-      const token = await tokens.get();
-      return token ? { authorization: `Bearer ${token}` } : {};
-    },
-  });
+  const headers = async () => {
+    const token = await tokens.get();
+    return token ? { authorization: `Bearer ${token}` } : {};
+  };
+  const batched = httpBatchLink<AppRouter>({ url: `${base}/trpc`, headers });
+  // Uploads (FormData) cannot be batched or sent over the socket: one plain HTTP request each.
+  const upload = httpLink<AppRouter>({ url: `${base}/trpc`, headers });
+  const http = splitLink<AppRouter>({ condition: (op) => isNonJsonSerializable(op.input), true: upload, false: batched });
   // One retry after UNAUTHORIZED, with a refreshed token (and a fresh socket for socket-borne calls,
   // since a socket authenticates once). Subscriptions resume from their last event id when retried.
   const retryAuth: TRPCLink<AppRouter> = retryLink({
@@ -84,7 +87,9 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
     },
   });
   const transport =
-    opts.transport === 'websocket' ? socket : splitLink({ condition: (op) => op.type === 'subscription', true: socket, false: http });
+    opts.transport === 'websocket'
+      ? splitLink({ condition: (op) => isNonJsonSerializable(op.input), true: upload, false: socket })
+      : splitLink({ condition: (op) => op.type === 'subscription', true: socket, false: http });
   const client = createTRPCClient<AppRouter>({ links: [retryAuth, transport] });
 
   // The tRPC proxy treats every property as a procedure path, so `close` is wrapped around it.

@@ -17,13 +17,17 @@ import { createGateway, type GatewayInit } from './realtime/gateway.ts';
 import { createWebSocketServer, type SocketData } from './realtime/transport/websocket.ts';
 import { createTypingTimers } from './realtime/typing.ts';
 import { createEventLog } from './services/eventlog.ts';
+import { createFileSweeper } from './services/files/sweeper.ts';
 import { createServices, type Services } from './services/index.ts';
+import { openStorage } from './storage/open.ts';
 
 export interface Parley {
   url: string;
   port: number;
   services: Services;
   database: Database;
+  /** Sweeps removable files now (the timer does it every FILE_SWEEP_SECONDS); returns how many went. */
+  sweepFiles(): Promise<number>;
   log: Logger;
   /** Tells clients to reconnect elsewhere, drains, and releases every resource. */
   stop(): Promise<void>;
@@ -55,18 +59,33 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     publishFrame: (topic, frame) => void server?.publish(topic, frame),
     onGapFill: () => metrics.gapFills.inc(),
   });
+  const secret = loadSecret(config.jwtSecret, config.dataDir);
+  const storage = openStorage(config);
   const services = createServices({
     database,
     eventLog,
     passwords: createPasswordHasher({ concurrency: 2, maxQueue: 256 }),
-    tokens: createTokenService(loadSecret(config.jwtSecret, config.dataDir)),
+    tokens: createTokenService(secret),
     limiter,
     rateLimit: config.rateLimitMessages,
     notifier: createNotifier(bus),
     presence,
     hub,
     typing,
+    storage,
+    secret,
+    files: { maxUploadBytes: config.maxUploadBytes, rateLimitUploads: config.rateLimitUploads, uploadQuotaBytes: config.uploadQuotaBytes },
   });
+  // Removes unattached uploads and deleted attachments; safe with several instances sweeping.
+  const sweeper = createFileSweeper({ database, storage, uploadTtlSeconds: config.uploadTtlSeconds, log });
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweepTimer =
+    config.fileSweepSeconds > 0
+      ? setInterval(() => {
+          sweeping = sweeper.sweep().catch((err) => log.warn('file sweep failed', { error: err }));
+        }, config.fileSweepSeconds * 1000)
+      : null;
+  sweepTimer?.unref();
 
   const origins = createOriginPolicy(config.corsOrigins);
   const gateway = createGateway({ services, log });
@@ -106,7 +125,10 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     services,
     database,
     log,
+    sweepFiles: () => sweeper.sweep(),
     async stop() {
+      if (sweepTimer) clearInterval(sweepTimer);
+      await sweeping;
       // Clients reconnect (elsewhere) and resume; give them the grace period, then close the rest.
       sockets.broadcastReconnect();
       void server!.stop(false);
@@ -118,6 +140,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
       typing.dispose();
       await hub.close();
       await cluster.close();
+      await storage.close();
       if (!opts.database) await database.close();
     },
   };

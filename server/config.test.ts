@@ -27,6 +27,13 @@ describe('loadConfig', () => {
       rateLimitMessages: { count: 20, windowSeconds: 10 },
       shutdownGraceSeconds: 10,
       iceServers: [],
+      maxUploadBytes: 25 * 1024 * 1024,
+      rateLimitUploads: { count: 30, windowSeconds: 60 },
+      uploadQuotaBytes: 1024 * 1024 * 1024,
+      uploadTtlSeconds: 86400,
+      fileSweepSeconds: 300,
+      storageDir: null,
+      s3: null,
     });
   });
 
@@ -48,6 +55,17 @@ describe('loadConfig', () => {
       RATE_LIMIT_MESSAGES: '5/2s',
       SHUTDOWN_GRACE_SECONDS: '0',
       ICE_SERVERS: 'stun:stun.example:3478',
+      MAX_UPLOAD_BYTES: '1048576',
+      RATE_LIMIT_UPLOADS: 'off',
+      UPLOAD_QUOTA_BYTES: '2048',
+      UPLOAD_TTL_SECONDS: '60',
+      FILE_SWEEP_SECONDS: '0',
+      STORAGE_DIR: '/srv/files',
+      S3_BUCKET: 'b',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_REGION: 'r',
+      S3_ACCESS_KEY_ID: 'k',
+      S3_SECRET_ACCESS_KEY: 's',
     });
     expect(config).toEqual({
       port: 8080,
@@ -62,6 +80,13 @@ describe('loadConfig', () => {
       rateLimitMessages: { count: 5, windowSeconds: 2 },
       shutdownGraceSeconds: 0,
       iceServers: ['stun:stun.example:3478'],
+      maxUploadBytes: 1048576,
+      rateLimitUploads: null,
+      uploadQuotaBytes: 2048,
+      uploadTtlSeconds: 60,
+      fileSweepSeconds: 0,
+      storageDir: '/srv/files',
+      s3: { bucket: 'b', endpoint: 'http://127.0.0.1:9000', region: 'r', accessKeyId: 'k', secretAccessKey: 's' },
     });
   });
 

@@ -19,6 +19,20 @@ export interface Config {
   rateLimitMessages: RateLimit;
   /** Seconds a draining server waits for in-flight work after telling clients to reconnect. */
   shutdownGraceSeconds: number;
+  /** Largest accepted upload in bytes (MAX_UPLOAD_BYTES). */
+  maxUploadBytes: number;
+  /** Uploads per user per window (RATE_LIMIT_UPLOADS); null = unlimited. */
+  rateLimitUploads: RateLimit;
+  /** Bytes of live files one user may keep (UPLOAD_QUOTA_BYTES). */
+  uploadQuotaBytes: number;
+  /** Seconds an upload may stay unattached before the sweeper deletes it (UPLOAD_TTL_SECONDS). */
+  uploadTtlSeconds: number;
+  /** Seconds between file sweeps (FILE_SWEEP_SECONDS); 0 = never. */
+  fileSweepSeconds: number;
+  /** STORAGE_DIR; null = DATA_DIR/files. */
+  storageDir: string | null;
+  /** S3-compatible storage, when S3_BUCKET is set. */
+  s3: { bucket: string; endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string } | null;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
   iceServers: string[];
 }
@@ -71,6 +85,17 @@ const EnvSchema = z.object({
   RATE_LIMIT_MESSAGES: rateLimit.default({ count: 20, windowSeconds: 10 }),
   SHUTDOWN_GRACE_SECONDS: integer('a number of seconds', 3600).default(10),
   ICE_SERVERS: list.default([]),
+  MAX_UPLOAD_BYTES: integer('a number of bytes', 2 ** 40).default(25 * 1024 * 1024),
+  RATE_LIMIT_UPLOADS: rateLimit.default({ count: 30, windowSeconds: 60 }),
+  UPLOAD_QUOTA_BYTES: integer('a number of bytes', 2 ** 50).default(1024 * 1024 * 1024),
+  UPLOAD_TTL_SECONDS: integer('a number of seconds', 365 * 24 * 3600).default(24 * 3600),
+  FILE_SWEEP_SECONDS: integer('a number of seconds', 24 * 3600).default(300),
+  STORAGE_DIR: z.string().optional(),
+  S3_BUCKET: z.string().optional(),
+  S3_ENDPOINT: z.url('must be a URL').optional(),
+  S3_REGION: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
 });
 
 /** A configuration problem, reported at start as one line naming the variable. */
@@ -104,5 +129,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimitMessages: e.RATE_LIMIT_MESSAGES,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     iceServers: e.ICE_SERVERS,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    rateLimitUploads: e.RATE_LIMIT_UPLOADS,
+    uploadQuotaBytes: e.UPLOAD_QUOTA_BYTES,
+    uploadTtlSeconds: e.UPLOAD_TTL_SECONDS,
+    fileSweepSeconds: e.FILE_SWEEP_SECONDS,
+    storageDir: e.STORAGE_DIR ?? null,
+    s3: e.S3_BUCKET
+      ? {
+          bucket: e.S3_BUCKET,
+          endpoint: e.S3_ENDPOINT,
+          region: e.S3_REGION,
+          accessKeyId: e.S3_ACCESS_KEY_ID,
+          secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+        }
+      : null,
   };
 }

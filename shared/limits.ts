@@ -31,6 +31,10 @@ export const LIMITS = {
   presenceTtlSeconds: 30,
   inviteMaxUsesMax: 10_000,
   inviteExpiresMaxSeconds: 30 * 24 * 60 * 60,
+  attachmentsMax: 10,
+  /** Default of MAX_UPLOAD_BYTES (the server's configured value is what counts). */
+  uploadMaxBytesDefault: 25 * 1024 * 1024,
+  filenameMax: 255,
 } as const;
 
 export const USERNAME_PATTERN = /^[a-z0-9_.-]+$/;

@@ -10,7 +10,14 @@ export const dmsRouter = router({
   send: authedProcedure
     .input(s.SendDmInput)
     .output(s.DirectMessage)
-    .mutation(({ ctx, input }) => ctx.services.dms.send(ctx.user, { userId: input.user_id, content: input.content, nonce: input.nonce })),
+    .mutation(({ ctx, input }) =>
+      ctx.services.dms.send(ctx.user, {
+        userId: input.user_id,
+        content: input.content,
+        nonce: input.nonce,
+        attachmentIds: input.attachment_ids,
+      }),
+    ),
   list: authedProcedure
     .input(s.ListDmsInput)
     .output(Page)

@@ -2,6 +2,7 @@ import { router } from '../trpc/init.ts';
 import { authRouter } from './auth.ts';
 import { channelsRouter } from './channels.ts';
 import { dmsRouter } from './dms.ts';
+import { filesRouter } from './files.ts';
 import { groupsRouter } from './groups.ts';
 import { messagesRouter } from './messages.ts';
 import { realtimeRouter } from './realtime.ts';
@@ -15,6 +16,7 @@ export const appRouter = router({
   channels: channelsRouter,
   messages: messagesRouter,
   dms: dmsRouter,
+  files: filesRouter,
   realtime: realtimeRouter,
 });
 

@@ -7,11 +7,14 @@ const ok = { ok: true as const };
 
 export const messagesRouter = router({
   // The hot path: its output is built from the shared schema's type, so it skips runtime output validation.
-  send: authedProcedure
-    .input(s.SendMessageInput)
-    .mutation(({ ctx, input }) =>
-      ctx.services.messages.send(ctx.user, { channelId: input.channel_id, content: input.content, nonce: input.nonce }),
-    ),
+  send: authedProcedure.input(s.SendMessageInput).mutation(({ ctx, input }) =>
+    ctx.services.messages.send(ctx.user, {
+      channelId: input.channel_id,
+      content: input.content,
+      nonce: input.nonce,
+      attachmentIds: input.attachment_ids,
+    }),
+  ),
   list: authedProcedure
     .input(s.ListMessagesInput)
     .output(Page)

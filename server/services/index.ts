@@ -8,11 +8,15 @@ import type { Hub } from '../realtime/hub.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { TypingTimers } from '../realtime/typing.ts';
+import type { Storage } from '../storage/index.ts';
 import { createAccess } from './access.ts';
 import { createAuthService } from './auth.ts';
 import { createChannelService } from './channels.ts';
 import { createDmService } from './dms.ts';
 import type { EventLog } from './eventlog.ts';
+import { createAttachments } from './files/attachments.ts';
+import { createFileService, type FileSettings } from './files/service.ts';
+import { createUrlSigner } from './files/signing.ts';
 import { createGroupService } from './groups.ts';
 import { createMemberService } from './members.ts';
 import { createMessageService } from './messages.ts';
@@ -32,12 +36,18 @@ export interface ServiceDeps {
   presence: Presence;
   hub: Hub;
   typing: TypingTimers;
+  storage: Storage;
+  /** The JWT secret: download URLs are signed with a key derived from it. */
+  secret: Uint8Array;
+  files: FileSettings;
 }
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
 export function createServices(deps: ServiceDeps) {
-  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing } = deps;
+  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, storage } = deps;
   const db = database.db;
+  const signer = createUrlSigner(deps.secret);
+  const attachments = createAttachments({ db, signer });
   const access = createAccess(db);
   const users = createUserService(db);
   const shared = { db, access, eventLog, notifier };
@@ -50,10 +60,13 @@ export function createServices(deps: ServiceDeps) {
     groups: createGroupService({ ...shared, reads }),
     members: createMemberService({ ...shared, presence }),
     channels: createChannelService({ ...shared, reads }),
-    messages: createMessageService({ ...shared, database, limiter, rateLimit }),
-    dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users }),
+    messages: createMessageService({ ...shared, database, limiter, rateLimit, attachments }),
+    dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users, attachments }),
     reads,
-    search: createSearchService({ database, access }),
+    search: createSearchService({ database, access, attachments }),
+    files: createFileService({ database, storage, limiter, signer, settings: deps.files }),
+    attachments,
+    signer,
     realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }),
   };
 }

@@ -69,7 +69,7 @@ export function createDirectoryStorage(root: string): Storage {
     async get(key: string, range?: ByteRange) {
       const file = Bun.file(pathOf(key));
       if (!(await file.exists())) return null;
-      return (range ? file.slice(range.start, range.end + 1) : file).stream();
+      return range ? file.slice(range.start, range.end + 1) : file;
     },
 
     async size(key) {

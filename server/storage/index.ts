@@ -10,8 +10,11 @@ export interface Storage {
   readonly kind: 'directory' | 's3';
   /** Streams `body` in; refuses (StorageError 'too_large') past `maxBytes` without keeping the rest. */
   stage(body: ReadableStream<Uint8Array> | Blob, opts: { maxBytes: number; contentType?: string }): Promise<StagedObject>;
-  /** The bytes of `key` (an inclusive byte range if given), or null when there is no such object. */
-  get(key: string, range?: ByteRange): Promise<ReadableStream<Uint8Array> | null>;
+  /**
+   * The bytes of `key` (an inclusive byte range if given), or null when there is no such object.
+   * A Blob (a lazy file slice) lets the HTTP server send a file straight from disk.
+   */
+  get(key: string, range?: ByteRange): Promise<ReadableStream<Uint8Array> | Blob | null>;
   /** Size in bytes, or null when there is no such object. */
   size(key: string): Promise<number | null>;
   /** Removes the object; removing a missing one is not an error. */

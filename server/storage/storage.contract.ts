@@ -15,7 +15,7 @@ const bytes = (n: number, seed = 1) => {
   return out;
 };
 const sha256 = (b: Uint8Array) => new Bun.CryptoHasher('sha256').update(b).digest('hex');
-const read = async (s: ReadableStream<Uint8Array> | null) => (s ? new Uint8Array(await new Response(s).arrayBuffer()) : null);
+const read = async (s: ReadableStream<Uint8Array> | Blob | null) => (s ? new Uint8Array(await new Response(s).arrayBuffer()) : null);
 /** A body delivered in chunks of `chunk` bytes, optionally failing after `failAfter` chunks. */
 function chunked(data: Uint8Array, chunk: number, failAfter?: number): ReadableStream<Uint8Array> {
   let offset = 0;
