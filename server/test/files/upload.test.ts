@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { eq } from 'drizzle-orm';
 import { createParleyClient } from '../../../client/index.ts';
 import { files } from '../../db/schema/index.ts';
@@ -6,12 +6,14 @@ import { expectCode } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { download, form, HTML, png, SVG, uploader, type Uploader } from './support.ts';
 
+// Real servers on a shared, busy machine: allow for slow starts and slow hashing.
+setDefaultTimeout(60_000);
 let server: TestServer;
 let ada: Uploader;
 beforeAll(async () => {
   server = await startTestServer({ MAX_UPLOAD_BYTES: String(64 * 1024), RATE_LIMIT_UPLOADS: 'off' });
   ada = await uploader(server.url, 'ada');
-}, 60_000);
+}, 180_000);
 afterAll(() => server.stop());
 
 describe('files.upload', () => {
