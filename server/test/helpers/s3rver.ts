@@ -21,10 +21,13 @@ export async function startTestS3(bucket = 'parley-test'): Promise<TestS3> {
   const endpoint = `http://127.0.0.1:${port}`;
   // s3rver accepts this fixed key pair.
   const settings = { bucket, endpoint, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-  const stop = async () => {
-    await server.close();
-    rmSync(directory, { recursive: true, force: true });
-  };
+  let stopped: Promise<void> | null = null;
+  // Idempotent: a test may stop the server to simulate an outage before the suite's cleanup.
+  const stop = () =>
+    (stopped ??= (async () => {
+      await server.close();
+      rmSync(directory, { recursive: true, force: true });
+    })());
   return {
     endpoint,
     bucket,
