@@ -74,7 +74,12 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     typing,
     storage,
     secret,
-    files: { maxUploadBytes: config.maxUploadBytes, rateLimitUploads: config.rateLimitUploads, uploadQuotaBytes: config.uploadQuotaBytes },
+    files: {
+      maxUploadBytes: config.maxUploadBytes,
+      rateLimitUploads: config.rateLimitUploads,
+      uploadQuotaBytes: config.uploadQuotaBytes,
+      uploadTtlSeconds: config.uploadTtlSeconds,
+    },
   });
   // Removes unattached uploads and deleted attachments; safe with several instances sweeping.
   const sweeper = createFileSweeper({ database, storage, uploadTtlSeconds: config.uploadTtlSeconds, log });

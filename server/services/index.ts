@@ -47,7 +47,7 @@ export function createServices(deps: ServiceDeps) {
   const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, storage } = deps;
   const db = database.db;
   const signer = createUrlSigner(deps.secret);
-  const attachments = createAttachments({ db, signer });
+  const attachments = createAttachments({ db, signer, uploadTtlSeconds: deps.files.uploadTtlSeconds });
   const access = createAccess(db);
   const users = createUserService(db);
   const shared = { db, access, eventLog, notifier };

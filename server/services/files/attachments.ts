@@ -15,8 +15,8 @@ const column = (kind: AttachmentKind) => (kind === 'message' ? files.messageId :
  * Files as attachments of channel messages and DMs: claimed by a send inside its transaction,
  * loaded for pages and events, and marked deleted with their message.
  */
-export function createAttachments(deps: { db: Db; signer: UrlSigner }) {
-  const { db, signer } = deps;
+export function createAttachments(deps: { db: Db; signer: UrlSigner; uploadTtlSeconds: number }) {
+  const { db, signer, uploadTtlSeconds } = deps;
 
   return {
     /**
@@ -29,7 +29,10 @@ export function createAttachments(deps: { db: Db; signer: UrlSigner }) {
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => {
         const row = byId.get(id);
+        // Past its time an unattached upload is gone, whether or not the sweeper got to it yet.
         if (!row || row.uploaderId !== callerId || row.deletedAt) throw notFound('File');
+        const expired = !row.attachedAt && row.createdAt.getTime() <= Date.now() - uploadTtlSeconds * 1000;
+        if (expired) throw notFound('File');
         if (row.attachedAt) throw conflict('That file is already attached to a message');
         return row;
       });

@@ -15,6 +15,8 @@ export interface FileSettings {
   maxUploadBytes: number;
   rateLimitUploads: RateLimit;
   uploadQuotaBytes: number;
+  /** An upload not attached within this long is dead at once (the sweeper removes it later). */
+  uploadTtlSeconds: number;
 }
 
 export interface FileServiceDeps {
@@ -76,6 +78,8 @@ export function createFileService(deps: FileServiceDeps) {
           isNull(files.deletedAt),
           // Attached once and its message is gone (e.g. a deleted channel): waiting for the sweeper.
           sql`not (${files.attachedAt} is not null and ${files.messageId} is null and ${files.dmId} is null)`,
+          // Never attached and past its time: as good as swept.
+          sql`(${files.attachedAt} is not null or ${files.createdAt} > now() - make_interval(secs => ${settings.uploadTtlSeconds}))`,
           sql`(${files.uploaderId} = ${userId}
             or exists (select 1 from messages m
               join channels c on c.id = m.channel_id

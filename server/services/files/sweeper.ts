@@ -41,7 +41,9 @@ export function createFileSweeper(deps: { database: Database; storage: Storage; 
       for (const key of [...new Set(rows.map((r) => r.storage_key))].sort()) {
         await database.rows(lockStorageKey(key), tx);
         const [still] = await database.rows<{ n: number }>(sql`select count(*)::int as n from files where storage_key = ${key}`, tx);
-        // If this transaction then fails, its rows stay (never served) and the next sweep retries.
+        // Deleted under the key's lock, before commit: an upload of the same bytes waits for it.
+        // Should the commit then fail, the rows stay but are dead (deleted, orphaned or past
+        // their time: never served nor attachable) and the next sweep retries.
         if (!still?.n) await storage.delete(key);
       }
       return rows.length;

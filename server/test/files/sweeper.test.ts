@@ -52,6 +52,15 @@ describe('file sweeper', () => {
     expect((await download(server.url, kept.url!)).status).toBe(200);
   });
 
+  test('an upload past its time is dead at once, before any sweep: not served, not attachable', async () => {
+    const late = await ada.api.files.upload.mutate(form('too late', 'late.txt', 'text/plain'));
+    await age(late.id, 3601);
+    expect((await download(server.url, late.url!)).status).toBe(404);
+    await expectCode(ada.api.files.get.query({ file_id: late.id }), 'NOT_FOUND');
+    await expectCode(ada.api.messages.send.mutate({ channel_id: channelId, content: 'late', attachment_ids: [late.id] }), 'NOT_FOUND');
+    expect(await row(late.id)).toBeDefined();
+  });
+
   test("removes a deleted message's files, but not bytes another live file shares", async () => {
     const shared = 'the same bytes twice';
     const a = await ada.api.files.upload.mutate(form(shared, 'a.txt', 'text/plain'));
