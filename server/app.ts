@@ -7,17 +7,17 @@ import { createClusterAdapters } from './cluster.ts';
 import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { createHttpHandler } from './http/handler.ts';
-import { createMetrics } from './http/metrics.ts';
-import { createOriginPolicy } from './http/origins.ts';
+import { createHttpHandler } from './edges/http.ts';
+import { createMetrics } from './edges/metrics.ts';
+import { createOriginPolicy } from './edges/origins.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createHub } from './realtime/hub.ts';
 import { createNotifier } from './realtime/notifier.ts';
-import { createGateway, type GatewayInit } from './realtime/gateway.ts';
-import { createWebSocketServer, type SocketData } from './realtime/transport/websocket.ts';
+import { createGateway, type GatewayInit } from './edges/gateway.ts';
+import { createWebSocketServer, type SocketData } from './edges/websocket.ts';
 import { createTypingTimers } from './realtime/typing.ts';
-import { createEventLog } from './services/eventlog.ts';
 import { createFileSweeper } from './services/files/sweeper.ts';
+import { createEventLog } from './realtime/eventlog.ts';
 import { createServices, type Services } from './services/index.ts';
 import { openStorage } from './storage/open.ts';
 
@@ -80,6 +80,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
       uploadQuotaBytes: config.uploadQuotaBytes,
       uploadTtlSeconds: config.uploadTtlSeconds,
     },
+    log,
   });
   // Removes unattached uploads and deleted attachments; safe with several instances sweeping.
   const sweeper = createFileSweeper({ database, storage, uploadTtlSeconds: config.uploadTtlSeconds, log });
@@ -99,6 +100,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     log,
     metrics,
     origins,
+    gcAfterConnectBursts: config.gcAfterConnectBursts,
     acceptGateway: gateway.accept,
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
   });

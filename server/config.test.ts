@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       fileSweepSeconds: 300,
       storageDir: null,
       s3: null,
+      gcAfterConnectBursts: true,
     });
   });
 
@@ -66,6 +67,7 @@ describe('loadConfig', () => {
       S3_REGION: 'r',
       S3_ACCESS_KEY_ID: 'k',
       S3_SECRET_ACCESS_KEY: 's',
+      GC_AFTER_CONNECT_BURSTS: 'off',
     });
     expect(config).toEqual({
       port: 8080,
@@ -87,6 +89,7 @@ describe('loadConfig', () => {
       fileSweepSeconds: 0,
       storageDir: '/srv/files',
       s3: { bucket: 'b', endpoint: 'http://127.0.0.1:9000', region: 'r', accessKeyId: 'k', secretAccessKey: 's' },
+      gcAfterConnectBursts: false,
     });
   });
 

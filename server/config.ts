@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../shared/limits.ts';
 
 /** The only reader of the environment: everything configurable, zod-parsed, with embedded defaults. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -35,6 +36,8 @@ export interface Config {
   s3: { bucket: string; endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string } | null;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
   iceServers: string[];
+  /** Collect garbage once a burst of new connections settles (smaller idle memory, one short pause). */
+  gcAfterConnectBursts: boolean;
 }
 
 const rateLimit = z
@@ -82,7 +85,7 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: list.default([]),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  RATE_LIMIT_MESSAGES: rateLimit.default({ count: 20, windowSeconds: 10 }),
+  RATE_LIMIT_MESSAGES: rateLimit.default({ count: LIMITS.messagesPerWindow, windowSeconds: LIMITS.messageWindowSeconds }),
   SHUTDOWN_GRACE_SECONDS: integer('a number of seconds', 3600).default(10),
   ICE_SERVERS: list.default([]),
   MAX_UPLOAD_BYTES: integer('a number of bytes', 2 ** 40).default(25 * 1024 * 1024),
@@ -96,6 +99,7 @@ const EnvSchema = z.object({
   S3_REGION: z.string().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
+  GC_AFTER_CONNECT_BURSTS: z.enum(['on', 'off']).default('on'),
 });
 
 /** A configuration problem, reported at start as one line naming the variable. */
@@ -144,5 +148,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           secretAccessKey: e.S3_SECRET_ACCESS_KEY,
         }
       : null,
+    gcAfterConnectBursts: e.GC_AFTER_CONNECT_BURSTS === 'on',
   };
 }

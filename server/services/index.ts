@@ -3,27 +3,28 @@ import { createRefreshTokens } from '../auth/refresh.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { RateLimit } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { Logger } from '../log.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { TypingTimers } from '../realtime/typing.ts';
 import type { Storage } from '../storage/index.ts';
-import { createAccess } from './access.ts';
-import { createAuthService } from './auth.ts';
-import { createChannelService } from './channels.ts';
-import { createDmService } from './dms.ts';
-import type { EventLog } from './eventlog.ts';
+import { createAccess } from './groups/access.ts';
+import { createAuthService } from './accounts/auth.ts';
+import { createChannelService } from './groups/channels.ts';
+import { createDmService } from './messaging/dms.ts';
+import type { EventLog } from '../realtime/eventlog.ts';
 import { createAttachments } from './files/attachments.ts';
 import { createFileService, type FileSettings } from './files/service.ts';
 import { createUrlSigner } from './files/signing.ts';
-import { createGroupService } from './groups.ts';
-import { createMemberService } from './members.ts';
-import { createMessageService } from './messages.ts';
-import { createReadService } from './reads.ts';
-import { createRealtimeService } from './realtime.ts';
-import { createSearchService } from './search.ts';
-import { createUserService } from './users.ts';
+import { createGroupService } from './groups/groups.ts';
+import { createMemberService } from './groups/members.ts';
+import { createMessageService } from './messaging/messages.ts';
+import { createReadService } from './messaging/reads.ts';
+import { createRealtimeService } from './realtime/realtime.ts';
+import { createSearchService } from './messaging/search.ts';
+import { createUserService } from './accounts/users.ts';
 
 export interface ServiceDeps {
   database: Database;
@@ -36,6 +37,7 @@ export interface ServiceDeps {
   presence: Presence;
   hub: Hub;
   typing: TypingTimers;
+  log: Logger;
   storage: Storage;
   /** The JWT secret: download URLs are signed with a key derived from it. */
   secret: Uint8Array;
@@ -44,7 +46,7 @@ export interface ServiceDeps {
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
 export function createServices(deps: ServiceDeps) {
-  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, storage } = deps;
+  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, log, storage } = deps;
   const db = database.db;
   const signer = createUrlSigner(deps.secret);
   const attachments = createAttachments({ db, signer, uploadTtlSeconds: deps.files.uploadTtlSeconds });
@@ -67,7 +69,7 @@ export function createServices(deps: ServiceDeps) {
     files: createFileService({ database, storage, limiter, signer, settings: deps.files }),
     attachments,
     signer,
-    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }),
+    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log }),
   };
 }
 

@@ -6,7 +6,7 @@ import { files } from '../../db/schema/index.ts';
 import { badRequest, notFound, payloadTooLarge, tooManyRequests, unavailable } from '../../errors.ts';
 import type { RateLimiter } from '../../ratelimit/index.ts';
 import { StorageError, type Storage } from '../../storage/index.ts';
-import type { Caller } from '../realtime.ts';
+import type { Caller } from '../caller.ts';
 import { presentFile, type FileRow } from './present.ts';
 import { imageDimensions, safeFilename, sniffContentType, SNIFF_BYTES } from './sniff.ts';
 import type { UrlSigner } from './signing.ts';

@@ -1,6 +1,6 @@
 import { createTRPCClient, httpBatchLink, httpLink, isNonJsonSerializable, splitLink, type TRPCClient } from '@trpc/client';
 import { deflateSync } from 'node:zlib';
-import type { AppRouter } from '../../../shared/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import { register } from '../helpers/clients.ts';
 
 /**

@@ -1,14 +1,14 @@
-import type * as wire from '../../shared/entities.ts';
-import type { Db } from '../db/client.ts';
-import { messages } from '../db/schema/index.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import { channelStream } from '../realtime/streams.ts';
-import type { Access } from './access.ts';
-import type { EventLog } from './eventlog.ts';
-import type { Attachments } from './files/attachments.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Db } from '../../db/client.ts';
+import { messages } from '../../db/schema/index.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { channelStream } from '../../realtime/streams.ts';
+import type { Access } from '../groups/access.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
+import type { Attachments } from '../files/attachments.ts';
 import { recordMentions } from './mentions.ts';
-import { presentMessage } from './present.ts';
-import type { Caller } from './realtime.ts';
+import { presentMessage } from '../present.ts';
+import type { Caller } from '../caller.ts';
 import type { SendRequest } from './send-batch.ts';
 
 /**

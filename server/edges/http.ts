@@ -1,6 +1,6 @@
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Server } from 'bun';
-import { capUploadBody, createFileDownloads, isUploadRequest } from '../edges/files.ts';
+import { capUploadBody, createFileDownloads, isUploadRequest } from './files.ts';
 import type { Logger } from '../log.ts';
 import { appRouter } from '../routers/index.ts';
 import type { Services } from '../services/index.ts';
