@@ -72,23 +72,6 @@ export function createAttachments(deps: { db: Db; signer: UrlSigner; uploadTtlSe
       return out;
     },
 
-    /** Fills `attachments` of wire messages in place (one query), signed for the viewer. */
-    async fill<M extends { id: string; attachments: wire.File[] }>(
-      kind: AttachmentKind,
-      items: M[],
-      viewerId: string | null,
-      tx?: Tx,
-    ): Promise<M[]> {
-      const map = await this.load(
-        kind,
-        items.map((m) => m.id),
-        viewerId,
-        tx,
-      );
-      for (const m of items) m.attachments = map.get(m.id) ?? [];
-      return items;
-    },
-
     /** Signs URLs of files for a viewer. */
     present: (rows: FileRow[], viewerId: string | null) => rows.map((r) => presentFile(r, signer, viewerId)),
 
