@@ -2,6 +2,8 @@ import {
   createTRPCClient,
   createWSClient,
   httpBatchLink,
+  httpLink,
+  isNonJsonSerializable,
   retryLink,
   splitLink,
   wsLink,
@@ -86,13 +88,14 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
     let link: OperationLink<AppRouter> | null = null;
     return (ctx) => (link ??= wsLink<AppRouter>({ client: openSocket() })(runtime))(ctx);
   };
-  const http = httpBatchLink<AppRouter>({
-    url: `${base}/trpc`,
-    headers: async () => {
-      const token = await tokens.get();
-      return token ? { authorization: `Bearer ${token}` } : {};
-    },
-  });
+  const headers = async () => {
+    const token = await tokens.get();
+    return token ? { authorization: `Bearer ${token}` } : {};
+  };
+  const batched = httpBatchLink<AppRouter>({ url: `${base}/trpc`, headers });
+  // Uploads (FormData) cannot be batched or sent over the socket: one plain HTTP request each.
+  const upload = httpLink<AppRouter>({ url: `${base}/trpc`, headers });
+  const http = splitLink<AppRouter>({ condition: (op) => isNonJsonSerializable(op.input), true: upload, false: batched });
   // One retry after UNAUTHORIZED, with a refreshed token (and a fresh socket for socket-borne calls,
   // since a socket authenticates once). Subscriptions resume from their last event id when retried.
   const retryAuth: TRPCLink<AppRouter> = retryLink({
@@ -103,7 +106,9 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
     },
   });
   const transport =
-    opts.transport === 'websocket' ? socket : splitLink({ condition: (op) => op.type === 'subscription', true: socket, false: http });
+    opts.transport === 'websocket'
+      ? splitLink({ condition: (op) => isNonJsonSerializable(op.input), true: upload, false: socket })
+      : splitLink({ condition: (op) => op.type === 'subscription', true: socket, false: http });
   const links = opts.validateEvents ? [eventValidationLink<AppRouter>(), retryAuth, transport] : [retryAuth, transport];
   const client = createTRPCClient<AppRouter>({ links });
 

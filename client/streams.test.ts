@@ -18,6 +18,7 @@ test('flattens tracked events to (event, seq) and passes untracked ones with seq
     created_at: new Date().toISOString(),
     edited_at: null,
     reactions: [],
+    attachments: [],
   };
   const typing = { type: 'typing' as const, user_id: bobId, username: 'bob', is_typing: true, channel_id: channelId };
   // A WebRTC event has `data` of its own: still an untracked event, not an envelope.

@@ -60,7 +60,12 @@ describe('procedure inputs and outputs', () => {
   });
 
   test('inputs, through inferRouterInputs<AppRouter>', () => {
-    expectTypeOf<In['messages']['send']>().toEqualTypeOf<{ channel_id: string; content: string; nonce?: string | undefined }>();
+    expectTypeOf<In['messages']['send']>().toEqualTypeOf<{
+      channel_id: string;
+      content: string;
+      nonce?: string | undefined;
+      attachment_ids?: string[] | undefined;
+    }>();
     expectTypeOf<In['channels']['create']['type']>().toEqualTypeOf<'TEXT' | 'VOICE' | 'VIDEO'>();
     expectTypeOf<In['realtime']['channel']['channel_id']>().toEqualTypeOf<string>();
     expectTypeOf<In['auth']['refresh']>().toEqualTypeOf<{ refresh_token: string }>();

@@ -20,6 +20,8 @@ import { createWebSocketServer, type SocketData } from './edges/websocket.ts';
 import { createTypingTimers } from './realtime/typing.ts';
 import { createFloodGuard } from './ratelimit/bucket.ts';
 import { unlimited } from './ratelimit/index.ts';
+import { createFileSweeper } from './services/files/sweeper.ts';
+import { openStorage } from './storage/open.ts';
 import { createEventLog } from './realtime/eventlog.ts';
 import { createServices, type Services } from './services/index.ts';
 import { ensureWritableDir, lockDataDir, restrictDataDir, restrictTree } from './startup/datadir.ts';
@@ -31,6 +33,8 @@ export interface Parley {
   port: number;
   services: Services;
   database: Database;
+  /** Sweeps removable files now (the timer does it every FILE_SWEEP_SECONDS); returns how many went. */
+  sweepFiles(): Promise<number>;
   log: Logger;
   /** Tells clients to reconnect elsewhere, drains, and releases every resource. */
   stop(): Promise<void>;
@@ -111,11 +115,13 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     publishFrame: (topic, frame) => void server?.publish(topic, frame),
     onGapFill: () => metrics.gapFills.inc(),
   });
+  const secret = loadSecret(config.jwtSecret, config.dataDir);
+  const storage = openStorage(config);
   const services = createServices({
     database,
     eventLog,
     passwords: createPasswordHasher({ concurrency: 2, maxQueue: 256 }),
-    tokens: createTokenService(loadSecret(config.jwtSecret, config.dataDir)),
+    tokens: createTokenService(secret),
     limiter: config.rateLimits ? limiter : unlimited,
     rateLimit: config.rateLimitMessages,
     registrations: config.rateLimitRegistrations,
@@ -125,8 +131,26 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     hub,
     typing,
     orderKeyMaxLength: config.orderKeyMaxLength,
+    storage,
+    secret,
+    files: {
+      maxUploadBytes: config.maxUploadBytes,
+      rateLimitUploads: config.rateLimitUploads,
+      uploadQuotaBytes: config.uploadQuotaBytes,
+      uploadTtlSeconds: config.uploadTtlSeconds,
+    },
     log,
   });
+  // Removes unattached uploads and deleted attachments; safe with several instances sweeping.
+  const sweeper = createFileSweeper({ database, storage, uploadTtlSeconds: config.uploadTtlSeconds, log });
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweepTimer =
+    config.fileSweepSeconds > 0
+      ? setInterval(() => {
+          sweeping = sweeper.sweep().catch((err) => log.warn('file sweep failed', { error: err }));
+        }, config.fileSweepSeconds * 1000)
+      : null;
+  sweepTimer?.unref();
 
   const origins = createOriginPolicy(config.corsOrigins);
   const gateway = createGateway({ services, log });
@@ -139,6 +163,8 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     acceptGateway: gateway.accept,
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
   });
+  // Uploads have their own cap (MAX_UPLOAD_BYTES, counted while streaming in edges/files.ts).
+  const uploadLimits = { 'files.upload': config.maxUploadBytes };
   const site = createStaticSite(opts.web ?? webFromDisk(), { iceServers: config.iceServers });
   const fetch = createHttpHandler({
     services,
@@ -148,15 +174,19 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     ready: { database: async () => (await database.ping(), true), bus: async () => bus.healthy() },
     upgrade: (req, srv) => sockets.upgrade(req, srv),
     metricsToken: config.metricsToken,
+    bodyLimits: uploadLimits,
     web: site.handle,
   });
 
   const release = async () => {
+    if (sweepTimer) clearInterval(sweepTimer);
+    await sweeping;
     sockets.dispose();
     typing.dispose();
     floods.dispose();
     await hub.close();
     await cluster.close();
+    await storage.close();
     if (!opts.database) await database.close();
     if (!opts.database && !config.databaseUrl) restrictTree(config.dataDir);
     releaseDataDir();
@@ -179,7 +209,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
       fetch,
       websocket: sockets.handler,
       // A backstop for the per-route limits the HTTP edge checks (edges/http-limits.ts).
-      maxRequestBodySize: bunBodyBackstop(),
+      maxRequestBodySize: bunBodyBackstop(uploadLimits),
     });
   } catch (err) {
     await release();
@@ -194,7 +224,10 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     services,
     database,
     log,
+    sweepFiles: () => sweeper.sweep(),
     async stop() {
+      if (sweepTimer) clearInterval(sweepTimer);
+      await sweeping;
       // Clients reconnect (elsewhere) and resume; give them the grace period, then close the rest.
       sockets.broadcastReconnect();
       void server!.stop(false);

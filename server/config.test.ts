@@ -32,6 +32,13 @@ describe('loadConfig', () => {
       iceServers: [],
       reusePort: false,
       orderKeyMaxLength: 24,
+      maxUploadBytes: 25 * 1024 * 1024,
+      rateLimitUploads: { count: 30, windowSeconds: 60 },
+      uploadQuotaBytes: 1024 * 1024 * 1024,
+      uploadTtlSeconds: 86400,
+      fileSweepSeconds: 300,
+      storageDir: null,
+      s3: null,
       gcAfterConnectBursts: true,
     });
   });
@@ -56,6 +63,17 @@ describe('loadConfig', () => {
       ICE_SERVERS: 'stun:stun.example:3478',
       REUSE_PORT: 'true',
       ORDER_KEY_MAX_LENGTH: '8',
+      MAX_UPLOAD_BYTES: '1048576',
+      RATE_LIMIT_UPLOADS: 'off',
+      UPLOAD_QUOTA_BYTES: '2048',
+      UPLOAD_TTL_SECONDS: '60',
+      FILE_SWEEP_SECONDS: '0',
+      STORAGE_DIR: '/srv/files',
+      S3_BUCKET: 'b',
+      S3_ENDPOINT: 'http://127.0.0.1:9000',
+      S3_REGION: 'r',
+      S3_ACCESS_KEY_ID: 'k',
+      S3_SECRET_ACCESS_KEY: 's',
       GC_AFTER_CONNECT_BURSTS: 'off',
     });
     expect(config).toEqual({
@@ -76,6 +94,13 @@ describe('loadConfig', () => {
       iceServers: ['stun:stun.example:3478'],
       reusePort: true,
       orderKeyMaxLength: 8,
+      maxUploadBytes: 1048576,
+      rateLimitUploads: null,
+      uploadQuotaBytes: 2048,
+      uploadTtlSeconds: 60,
+      fileSweepSeconds: 0,
+      storageDir: '/srv/files',
+      s3: { bucket: 'b', endpoint: 'http://127.0.0.1:9000', region: 'r', accessKeyId: 'k', secretAccessKey: 's' },
       gcAfterConnectBursts: false,
     });
   });

@@ -26,6 +26,20 @@ export interface Config {
   metricsToken: string | null;
   /** Seconds a draining server waits for in-flight work after telling clients to reconnect. */
   shutdownGraceSeconds: number;
+  /** Largest accepted upload in bytes (MAX_UPLOAD_BYTES). */
+  maxUploadBytes: number;
+  /** Uploads per user per window (RATE_LIMIT_UPLOADS); null = unlimited. */
+  rateLimitUploads: RateLimit;
+  /** Bytes of live files one user may keep (UPLOAD_QUOTA_BYTES). */
+  uploadQuotaBytes: number;
+  /** Seconds an upload may stay unattached before the sweeper deletes it (UPLOAD_TTL_SECONDS). */
+  uploadTtlSeconds: number;
+  /** Seconds between file sweeps (FILE_SWEEP_SECONDS); 0 = never. */
+  fileSweepSeconds: number;
+  /** STORAGE_DIR; null = DATA_DIR/files. */
+  storageDir: string | null;
+  /** S3-compatible storage, when S3_BUCKET is set. */
+  s3: { bucket: string; endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string } | null;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
   iceServers: string[];
   /** Let several Parley processes listen on one port (SO_REUSEPORT); otherwise a taken port fails the start. */
@@ -92,6 +106,17 @@ const EnvSchema = z.object({
     .transform((v) => v === 'true' || v === '1')
     .default(false),
   ORDER_KEY_MAX_LENGTH: integer('a key length', 1000).default(24),
+  MAX_UPLOAD_BYTES: integer('a number of bytes', 2 ** 40).default(25 * 1024 * 1024),
+  RATE_LIMIT_UPLOADS: rateLimit.default({ count: 30, windowSeconds: 60 }),
+  UPLOAD_QUOTA_BYTES: integer('a number of bytes', 2 ** 50).default(1024 * 1024 * 1024),
+  UPLOAD_TTL_SECONDS: integer('a number of seconds', 365 * 24 * 3600).default(24 * 3600),
+  FILE_SWEEP_SECONDS: integer('a number of seconds', 24 * 3600).default(300),
+  STORAGE_DIR: z.string().optional(),
+  S3_BUCKET: z.string().optional(),
+  S3_ENDPOINT: z.url('must be a URL').optional(),
+  S3_REGION: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
   GC_AFTER_CONNECT_BURSTS: z.enum(['on', 'off']).default('on'),
 });
 
@@ -135,6 +160,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     orderKeyMaxLength: e.ORDER_KEY_MAX_LENGTH,
     iceServers: e.ICE_SERVERS,
     reusePort: e.REUSE_PORT,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
+    rateLimitUploads: e.RATE_LIMIT_UPLOADS,
+    uploadQuotaBytes: e.UPLOAD_QUOTA_BYTES,
+    uploadTtlSeconds: e.UPLOAD_TTL_SECONDS,
+    fileSweepSeconds: e.FILE_SWEEP_SECONDS,
+    storageDir: e.STORAGE_DIR ?? null,
+    s3: e.S3_BUCKET
+      ? {
+          bucket: e.S3_BUCKET,
+          endpoint: e.S3_ENDPOINT,
+          region: e.S3_REGION,
+          accessKeyId: e.S3_ACCESS_KEY_ID,
+          secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+        }
+      : null,
     gcAfterConnectBursts: e.GC_AFTER_CONNECT_BURSTS === 'on',
   };
 }

@@ -1,6 +1,13 @@
 /** Domain errors thrown by services; mapped to tRPC error codes in one place (trpc/errors.ts). */
 export type DomainErrorCode =
-  'UNAUTHORIZED' | 'NOT_FOUND' | 'FORBIDDEN' | 'BAD_REQUEST' | 'CONFLICT' | 'TOO_MANY_REQUESTS' | 'PAYLOAD_TOO_LARGE';
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'BAD_REQUEST'
+  | 'CONFLICT'
+  | 'TOO_MANY_REQUESTS'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'SERVICE_UNAVAILABLE';
 
 export class DomainError extends Error {
   constructor(
@@ -21,3 +28,6 @@ export const conflict = (message: string) => new DomainError('CONFLICT', message
 export const badRequest = (message: string) => new DomainError('BAD_REQUEST', message);
 export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
   new DomainError('TOO_MANY_REQUESTS', message, retryAfterSeconds);
+export const payloadTooLarge = (message: string) => new DomainError('PAYLOAD_TOO_LARGE', message);
+/** A dependency (file storage) is down or full: the caller may retry later; nothing was kept. */
+export const unavailable = (message: string) => new DomainError('SERVICE_UNAVAILABLE', message);

@@ -61,6 +61,24 @@ export const Channel = z.object({
 });
 export type Channel = z.infer<typeof Channel>;
 
+/**
+ * An uploaded file. `url` is a signed, expiring path (`/files/<id>/<filename>?…`) for the caller
+ * who asked; it is null inside realtime events, which are serialized once for every subscriber
+ * (call `files.get` for a fresh one).
+ */
+export const File = z.object({
+  id: Uuid,
+  filename: z.string(),
+  content_type: z.string(),
+  size: z.number().int(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  url: z.string().nullable(),
+  uploader_id: Uuid,
+  created_at: Timestamp,
+});
+export type File = z.infer<typeof File>;
+
 export const Reaction = z.object({ emoji: z.string(), count: z.number().int(), me: z.boolean() });
 export type Reaction = z.infer<typeof Reaction>;
 
@@ -74,6 +92,7 @@ export const Message = z.object({
   created_at: Timestamp,
   edited_at: Timestamp.nullable(),
   reactions: z.array(Reaction),
+  attachments: z.array(File),
   /** Present in `messages.search`: the matching fragment with matches wrapped in `<b>`…`</b>`. */
   snippet: z.string().optional(),
 });
@@ -89,6 +108,7 @@ export const DirectMessage = z.object({
   created_at: Timestamp,
   edited_at: Timestamp.nullable(),
   reactions: z.array(Reaction),
+  attachments: z.array(File),
 });
 export type DirectMessage = z.infer<typeof DirectMessage>;
 

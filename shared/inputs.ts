@@ -95,7 +95,23 @@ export const UpdateChannelInput = z.object({
   topic: Text().trim().max(LIMITS.topicMax).optional(),
 });
 
-export const SendMessageInput = z.object({ channel_id: Uuid, content: Content, nonce: Nonce.optional() });
+/** Up to 10 distinct files the caller uploaded and has not attached elsewhere. */
+export const AttachmentIds = z
+  .array(Uuid)
+  .max(LIMITS.attachmentsMax)
+  .refine((ids) => new Set(ids).size === ids.length, 'must not repeat a file');
+/** Message text: may be empty only when the message carries attachments. */
+const withAttachments = <T extends { content: string; attachment_ids?: string[] }>(m: T) =>
+  m.content.trim().length >= LIMITS.contentMin || (m.attachment_ids?.length ?? 0) > 0;
+const MessageText = Text().max(LIMITS.contentMax);
+const emptyWithout = { message: 'must not be empty', path: ['content'] };
+
+export const SendMessageInput = z
+  .object({ channel_id: Uuid, content: MessageText, nonce: Nonce.optional(), attachment_ids: AttachmentIds.optional() })
+  .refine(withAttachments, emptyWithout);
+/** `files.upload`: multipart form data with one field `file`. */
+export const UploadInput = z.instanceof(FormData);
+export const FileIdInput = z.object({ file_id: Uuid });
 export const ListMessagesInput = z.object({
   channel_id: Uuid,
   before_seq: Seq.optional(),
@@ -113,7 +129,9 @@ export const SearchInput = z.object({
 });
 export const MarkReadInput = z.object({ channel_id: Uuid, seq: Seq });
 
-export const SendDmInput = z.object({ user_id: Uuid, content: Content, nonce: Nonce.optional() });
+export const SendDmInput = z
+  .object({ user_id: Uuid, content: MessageText, nonce: Nonce.optional(), attachment_ids: AttachmentIds.optional() })
+  .refine(withAttachments, emptyWithout);
 export const ListDmsInput = z.object({
   user_id: Uuid,
   before_seq: Seq.optional(),

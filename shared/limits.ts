@@ -53,6 +53,10 @@ export const LIMITS = {
   labelMax: 32,
   columnsPerBoard: 50,
   cardsPerBoard: 5000,
+  attachmentsMax: 10,
+  /** Default of MAX_UPLOAD_BYTES (the server's configured value is what counts). */
+  uploadMaxBytesDefault: 25 * 1024 * 1024,
+  filenameMax: 255,
 } as const;
 
 export const USERNAME_PATTERN = /^[a-z0-9_.-]+$/;

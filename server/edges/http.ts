@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import type { Server } from 'bun';
+import { capUploadBody, createFileDownloads, isUploadRequest } from './files.ts';
 import type { Logger } from '../log.ts';
 import { appRouter } from '../routers/index.ts';
 import type { Services } from '../services/index.ts';
@@ -33,6 +34,7 @@ const json = (body: unknown, status = 200, headers: Record<string, string> = {})
 /** Every HTTP route: tRPC, WebSocket upgrades, health, readiness and metrics. */
 export function createHttpHandler(deps: HttpDeps) {
   const { services, log, origins, metrics } = deps;
+  const downloads = createFileDownloads({ services, log });
 
   async function trpc(req: Request, server: Server<unknown>) {
     const cors = origins.headers(req);
@@ -48,9 +50,10 @@ export function createHttpHandler(deps: HttpDeps) {
     if (limited instanceof Response) return limited;
     req = limited;
     const ip = server.requestIP(req)?.address ?? 'unknown';
+    const path = new URL(req.url).pathname;
     const res = await fetchRequestHandler({
       endpoint: '/trpc',
-      req,
+      req: isUploadRequest(path) ? capUploadBody(req, services.files.maxUploadBytes) : req,
       router: appRouter,
       maxBatchSize: LIMITS.httpBatchMax,
       allowMethodOverride: false,
@@ -83,6 +86,10 @@ export function createHttpHandler(deps: HttpDeps) {
     if (path === '/trpc' || path.startsWith('/trpc/')) {
       metrics.httpRequests.inc({ route: 'trpc' });
       return trpc(req, server);
+    }
+    if (path.startsWith('/files/')) {
+      metrics.httpRequests.inc({ route: 'files' });
+      return downloads(req, url);
     }
     if (path === '/healthz') return json({ status: 'ok' });
     if (path === '/readyz') return readiness();

@@ -3,6 +3,7 @@ import { authRouter } from './auth.ts';
 import { boardsRouter, cardsRouter } from './boards.ts';
 import { channelsRouter } from './channels.ts';
 import { dmsRouter } from './dms.ts';
+import { filesRouter } from './files.ts';
 import { groupsRouter } from './groups.ts';
 import { messagesRouter } from './messages.ts';
 import { realtimeRouter } from './realtime.ts';
@@ -20,6 +21,7 @@ export const appRouter = router({
   tasks: tasksRouter,
   boards: boardsRouter,
   cards: cardsRouter,
+  files: filesRouter,
   realtime: realtimeRouter,
 });
 

@@ -10,11 +10,15 @@ import type { Hub } from '../realtime/hub.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { TypingTimers } from '../realtime/typing.ts';
+import type { Storage } from '../storage/index.ts';
 import { createAccess } from './groups/access.ts';
 import { createAuthService } from './accounts/auth.ts';
 import { createChannelService } from './groups/channels.ts';
 import { createDmService } from './messaging/dms.ts';
 import type { EventLog } from '../realtime/eventlog.ts';
+import { createAttachments } from './files/attachments.ts';
+import { createFileService, type FileSettings } from './files/service.ts';
+import { createUrlSigner } from './files/signing.ts';
 import { createGroupService } from './groups/groups.ts';
 import { createMemberService } from './groups/members.ts';
 import { createMessageService } from './messaging/messages.ts';
@@ -44,12 +48,18 @@ export interface ServiceDeps {
   /** Order keys longer than this make their siblings rebalance (default 24). */
   orderKeyMaxLength?: number;
   log: Logger;
+  storage: Storage;
+  /** The JWT secret: download URLs are signed with a key derived from it. */
+  secret: Uint8Array;
+  files: FileSettings;
 }
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
 export function createServices(deps: ServiceDeps) {
-  const { database, eventLog, passwords, tokens, limiter, rateLimit, registrations, floods, notifier, presence, hub, typing, log } = deps;
+  const { database, eventLog, passwords, tokens, limiter, rateLimit, registrations, floods, notifier, presence, hub, typing, log, storage } = deps;
   const db = database.db;
+  const signer = createUrlSigner(deps.secret);
+  const attachments = createAttachments({ db, signer, uploadTtlSeconds: deps.files.uploadTtlSeconds });
   const access = createAccess(db);
   const users = createUserService(db);
   const shared = { db, access, eventLog, notifier };
@@ -71,10 +81,13 @@ export function createServices(deps: ServiceDeps) {
     groups: createGroupService({ ...shared, reads, streamsOf }),
     members: createMemberService({ ...shared, presence, onRemove }),
     channels: createChannelService({ ...shared, reads }),
-    messages: createMessageService({ ...shared, database, limiter, rateLimit }),
-    dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users }),
+    messages: createMessageService({ ...shared, database, limiter, rateLimit, attachments }),
+    dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users, attachments }),
     reads,
-    search: createSearchService({ database, access }),
+    search: createSearchService({ database, access, attachments }),
+    files: createFileService({ database, storage, limiter, signer, settings: deps.files }),
+    attachments,
+    signer,
     tasks,
     boards,
     realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log, floods, database }),

@@ -36,7 +36,12 @@ export const presentChannel = (c: ChannelRow): wire.Channel => ({
   created_at: iso(c.createdAt),
 });
 
-export const presentMessage = (m: MessageRow, senderUsername: string, reactions: wire.Reaction[] = []): wire.Message => ({
+export const presentMessage = (
+  m: MessageRow,
+  senderUsername: string,
+  reactions: wire.Reaction[] = [],
+  attachments: wire.File[] = [],
+): wire.Message => ({
   id: m.id,
   seq: m.seq,
   channel_id: m.channelId,
@@ -46,9 +51,15 @@ export const presentMessage = (m: MessageRow, senderUsername: string, reactions:
   created_at: iso(m.createdAt),
   edited_at: isoOrNull(m.editedAt),
   reactions,
+  attachments,
 });
 
-export const presentDm = (m: DmRow, senderUsername: string, reactions: wire.Reaction[] = []): wire.DirectMessage => ({
+export const presentDm = (
+  m: DmRow,
+  senderUsername: string,
+  reactions: wire.Reaction[] = [],
+  attachments: wire.File[] = [],
+): wire.DirectMessage => ({
   id: m.id,
   seq: m.seq,
   sender_id: m.senderId,
@@ -58,4 +69,5 @@ export const presentDm = (m: DmRow, senderUsername: string, reactions: wire.Reac
   created_at: iso(m.createdAt),
   edited_at: isoOrNull(m.editedAt),
   reactions,
+  attachments,
 });

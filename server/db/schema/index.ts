@@ -4,3 +4,4 @@ export * from './messages.ts';
 export * from './streams.ts';
 export * from './tasks.ts';
 export * from './boards.ts';
+export * from './files.ts';

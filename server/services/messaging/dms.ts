@@ -10,6 +10,7 @@ import type { Notifier } from '../../realtime/notifier.ts';
 import { dmStream, userStream } from '../../realtime/streams.ts';
 import type { RateLimiter } from '../../ratelimit/index.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
+import type { Attachments } from '../files/attachments.ts';
 import { UNREAD_CAP } from './reads.ts';
 import { pageBounds, toPage, type PageQuery } from './history.ts';
 import { directMessageColumns, directMessageKind } from './message-kinds.ts';
@@ -27,13 +28,14 @@ export interface DmDeps {
   limiter: RateLimiter;
   rateLimit: RateLimit;
   users: UserService;
+  attachments: Attachments;
 }
 
 /** Direct messages between two users, persisted in the pair's stream. */
-export function createDmService({ database, eventLog, notifier, limiter, rateLimit, users: userService }: DmDeps) {
+export function createDmService({ database, eventLog, notifier, limiter, rateLimit, users: userService, attachments }: DmDeps) {
   const db = database.db;
   const throttle = createSendThrottle(limiter, rateLimit);
-  const ops = createMessageOps(directMessageKind(), { db, eventLog, notifier });
+  const ops = createMessageOps(directMessageKind(), { db, eventLog, notifier, attachments });
 
   async function partner(caller: Caller, userId: string) {
     if (userId === caller.id) throw badRequest('Direct messages need another user');
@@ -47,7 +49,12 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
       rows.map((r) => r.id),
       viewerId,
     );
-    return rows.map((r) => presentDm(r, r.senderUsername, summary.get(r.id)));
+    const files = await attachments.load(
+      'dm',
+      rows.map((r) => r.id),
+      viewerId,
+    );
+    return rows.map((r) => presentDm(r, r.senderUsername, summary.get(r.id), files.get(r.id)));
   }
 
   /** The caller's DM with this nonce in this conversation (a nonce is scoped to its conversation). */
@@ -62,7 +69,10 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
 
   return {
     /** Persists a DM in the pair's stream and announces it on both users' own streams. */
-    async send(caller: Caller, input: { userId: string; content: string; nonce?: string }): Promise<wire.DirectMessage> {
+    async send(
+      caller: Caller,
+      input: { userId: string; content: string; nonce?: string; attachmentIds?: string[] },
+    ): Promise<wire.DirectMessage> {
       // The partner check comes first: a nonce never answers for a conversation the caller cannot have.
       await partner(caller, input.userId);
       const stream = dmStream(caller.id, input.userId);
@@ -73,6 +83,8 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
       await throttle(caller.id);
       try {
         const { message, events } = await db.transaction(async (tx) => {
+          // The caller's uploads, locked before anything is written (NOT_FOUND / CONFLICT otherwise).
+          const locked = await attachments.lockForAttach(tx, caller.id, input.attachmentIds ?? []);
           const seq = await eventLog.reserve(tx, stream);
           const row = {
             id: Bun.randomUUIDv7(),
@@ -85,8 +97,12 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
             createdAt: new Date(),
           };
           await tx.insert(directMessages).values(row);
-          const message = presentDm({ ...row, editedAt: null }, caller.username);
-          const event = { type: 'dm_message', ...message };
+          const attached = await attachments.attach(tx, 'dm', row.id, locked);
+          // The event is serialized once for both users: its files carry no URL (files.get signs one).
+          const present = (viewerId: string | null) =>
+            presentDm({ ...row, editedAt: null }, caller.username, [], attachments.present(attached, viewerId));
+          const message = present(caller.id);
+          const event = { type: 'dm_message', ...present(null) };
           const pair = await eventLog.append(tx, stream, () => event, seq, row.id);
           const own = await eventLog.appendToAll(tx, [userStream(caller.id), userStream(input.userId)], event, row.id);
           return { message, events: [pair, ...own] };

@@ -37,6 +37,7 @@ type DirectMessageRow = MessageRow & { pairKey: string; recipientId: string };
 export function channelMessages(access: Access): MessageKind<ChannelMessageRow, wire.Message> {
   return {
     reactions,
+    attachments: 'message',
     async load(tx, messageId, callerId) {
       const [row] = await tx
         .select(channelMessageColumns)
@@ -66,6 +67,7 @@ export function channelMessages(access: Access): MessageKind<ChannelMessageRow, 
 export function directMessageKind(): MessageKind<DirectMessageRow, wire.DirectMessage> {
   return {
     reactions: dmReactions,
+    attachments: 'dm',
     async load(tx, messageId, callerId) {
       const [row] = await tx
         .select(directMessageColumns)

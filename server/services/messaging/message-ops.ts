@@ -5,6 +5,7 @@ import { forbidden } from '../../errors.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import { redactPast } from './redact.ts';
+import type { AttachmentKind, Attachments } from '../files/attachments.ts';
 import { reactionSummaries, type ReactionTable } from './reactions.ts';
 import type { Caller } from '../caller.ts';
 
@@ -22,6 +23,8 @@ export interface MessageRow {
 /** What differs between channel messages and direct messages; message-kinds.ts has both. */
 export interface MessageKind<Row extends MessageRow, Wire> {
   reactions: ReactionTable;
+  /** Where this kind's attachments hang off the files table. */
+  attachments: AttachmentKind;
   /** A live message the caller can see, locked for the change (NOT_FOUND otherwise). */
   load(tx: Tx, messageId: string, callerId: string): Promise<{ row: Row; stream: string; moderator: boolean }>;
   setContent(tx: Tx, id: string, content: string, editedAt: Date): Promise<void>;
@@ -38,9 +41,12 @@ export interface MessageKind<Row extends MessageRow, Wire> {
  */
 export function createMessageOps<Row extends MessageRow, Wire>(
   kind: MessageKind<Row, Wire>,
-  deps: { db: Db; eventLog: EventLog; notifier: Notifier },
+  deps: { db: Db; eventLog: EventLog; notifier: Notifier; attachments: Attachments },
 ) {
-  const { db, eventLog, notifier } = deps;
+  const { db, eventLog, notifier, attachments } = deps;
+  /** The wire message with its attachments: URLs signed for `viewerId`, or none (events). */
+  const withFiles = async (tx: Tx, wire: Wire, id: string, viewerId: string | null): Promise<Wire> =>
+    ({ ...wire, attachments: (await attachments.load(kind.attachments, [id], viewerId, tx)).get(id) ?? [] }) as Wire;
   const everyone = (list: wire.Reaction[] = []) => list.map((r) => ({ ...r, me: false }));
 
   return {
@@ -53,14 +59,9 @@ export function createMessageOps<Row extends MessageRow, Wire>(
         // The earlier events of this message now carry its present text: a replay never shows the past.
         await redactPast(tx, row.id, { edited: { content, edited_at: edited.editedAt.toISOString() } });
         const summary = (await reactionSummaries(tx, kind.reactions, [row.id], caller.id)).get(row.id);
-        const event = await eventLog.append(
-          tx,
-          stream,
-          () => ({ type: kind.events.updated, ...(kind.present(edited, everyone(summary)) as object) }),
-          undefined,
-          row.id,
-        );
-        return { result: kind.present(edited, summary ?? []), event };
+        const shared = await withFiles(tx, kind.present(edited, everyone(summary)), row.id, null);
+        const event = await eventLog.append(tx, stream, () => ({ type: kind.events.updated, ...(shared as object) }), undefined, row.id);
+        return { result: await withFiles(tx, kind.present(edited, summary ?? []), row.id, caller.id), event };
       });
       notifier.durable([event]);
       return result;
@@ -71,6 +72,8 @@ export function createMessageOps<Row extends MessageRow, Wire>(
         const { row, stream, moderator } = await kind.load(tx, messageId, caller.id);
         if (row.senderId !== caller.id && !moderator) throw forbidden('Only the author or a group owner/admin may delete a message');
         await kind.markDeleted(tx, row);
+        // Its files stop being served now; the sweeper removes their bytes.
+        await attachments.markDeleted(tx, kind.attachments, row.id);
         const notice = { type: kind.events.deleted, id: row.id, seq: row.seq, ...kind.ref(row) };
         // Every earlier event that carried the text becomes this notice (a tombstone).
         await redactPast(tx, row.id, { deleted: notice });
@@ -99,7 +102,7 @@ export function createMessageOps<Row extends MessageRow, Wire>(
             }))
           : null;
         const summary = (await reactionSummaries(tx, table, [row.id], caller.id)).get(row.id) ?? [];
-        return { result: kind.present(row, summary), event };
+        return { result: await withFiles(tx, kind.present(row, summary), row.id, caller.id), event };
       });
       if (event) notifier.durable([event]);
       return result;

@@ -10,12 +10,14 @@ import type { Notifier } from '../../realtime/notifier.ts';
 import type { RateLimiter } from '../../ratelimit/index.ts';
 import type { Access } from '../groups/access.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
+import type { Attachments } from '../files/attachments.ts';
 import { pageBounds, toPage, type PageQuery } from './history.ts';
 import { channelMessageColumns, channelMessages } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { presentMessage } from '../present.ts';
 import { reactionColumn, reactionSummaries } from './reactions.ts';
 import type { Caller } from '../caller.ts';
+import { createAttachedSend } from './send-attached.ts';
 import { createSendBatcher } from './send-batch.ts';
 
 export interface MessageDeps {
@@ -26,6 +28,7 @@ export interface MessageDeps {
   notifier: Notifier;
   limiter: RateLimiter;
   rateLimit: RateLimit;
+  attachments: Attachments;
 }
 
 /** Per-user send throttle shared by channel messages and DMs (cluster-wide with Redis). */
@@ -40,10 +43,11 @@ export function createSendThrottle(limiter: RateLimiter, rateLimit: RateLimit) {
 
 /** Channel messages: send (persisted, then published), history, edit, delete, reactions. */
 export function createMessageService(deps: MessageDeps) {
-  const { db, access, eventLog, notifier, limiter, rateLimit } = deps;
+  const { db, access, eventLog, notifier, limiter, rateLimit, attachments } = deps;
   const throttle = createSendThrottle(limiter, rateLimit);
   const ops = createMessageOps(channelMessages(access), deps);
   const batcher = createSendBatcher({ database: deps.database, eventLog, notifier });
+  const sendAttached = createAttachedSend({ db, access, eventLog, notifier, attachments });
 
   /** The caller's message with this nonce in this channel (a nonce is scoped to its channel). */
   async function byNonce(senderId: string, channelId: string, nonce: string): Promise<wire.Message | null> {
@@ -53,12 +57,21 @@ export function createMessageService(deps: MessageDeps) {
       .innerJoin(users, eq(users.id, messages.senderId))
       .where(and(eq(messages.senderId, senderId), eq(messages.channelId, channelId), eq(messages.nonce, nonce)));
     if (!row) return null;
-    return presentMessage(row, row.senderUsername, (await reactionSummaries(db, reactions, [row.id], senderId)).get(row.id));
+    const files = await attachments.load('message', [row.id], senderId);
+    return presentMessage(
+      row,
+      row.senderUsername,
+      (await reactionSummaries(db, reactions, [row.id], senderId)).get(row.id),
+      files.get(row.id),
+    );
   }
 
   return {
     /** Persists a message with the channel's next sequence, then publishes it; a repeated nonce returns the first. */
-    async send(caller: Caller, input: { channelId: string; content: string; nonce?: string }): Promise<wire.Message> {
+    async send(
+      caller: Caller,
+      input: { channelId: string; content: string; nonce?: string; attachmentIds?: string[] },
+    ): Promise<wire.Message> {
       if (input.nonce) {
         // Access first: a removed member re-sending an old nonce must not get the message back.
         await access.channelFor(input.channelId, caller.id);
@@ -67,7 +80,9 @@ export function createMessageService(deps: MessageDeps) {
       }
       await throttle(caller.id);
       try {
-        return await batcher.send({ caller, ...input });
+        const { attachmentIds, ...text } = input;
+        // Plain text takes the group commit (the hot path); files take their own transaction.
+        return await (attachmentIds?.length ? sendAttached({ caller, ...text, attachmentIds }) : batcher.send({ caller, ...text }));
       } catch (err) {
         // Two sends with one nonce raced: the loser returns the winner's message.
         if (input.nonce && isUniqueViolation(err)) {
@@ -94,7 +109,12 @@ export function createMessageService(deps: MessageDeps) {
           .limit(page.take),
       ]);
       const { items, next_before_seq } = toPage(rows, q, page.forward);
-      return { items: items.map((r) => presentMessage(r, r.senderUsername, r.reactions)), next_before_seq };
+      const files = await attachments.load(
+        'message',
+        items.map((r) => r.id),
+        caller.id,
+      );
+      return { items: items.map((r) => presentMessage(r, r.senderUsername, r.reactions, files.get(r.id))), next_before_seq };
     },
 
     edit: ops.edit,

@@ -5,6 +5,7 @@ import { reactions } from '../../db/schema/index.ts';
 import { badRequest } from '../../errors.ts';
 import type { Access } from '../groups/access.ts';
 import { presentMessage } from '../present.ts';
+import type { Attachments } from '../files/attachments.ts';
 import { reactionSummaries } from './reactions.ts';
 import type { Caller } from '../caller.ts';
 
@@ -39,7 +40,7 @@ interface Hit {
  * `search` tsvector with its GIN index, `websearch_to_tsquery`, `ts_rank`, `ts_headline`),
  * limited to the channels of groups the caller belongs to. The same SQL runs on PGlite.
  */
-export function createSearchService(deps: { database: Database; access: Access }) {
+export function createSearchService(deps: { database: Database; access: Access; attachments: Attachments }) {
   const { database, access } = deps;
 
   return {
@@ -87,6 +88,11 @@ export function createSearchService(deps: { database: Database; access: Access }
         hits.map((h) => h.id),
         caller.id,
       );
+      const files = await deps.attachments.load(
+        'message',
+        hits.map((h) => h.id),
+        caller.id,
+      );
       return hits.map((h) => ({
         ...presentMessage(
           {
@@ -100,6 +106,7 @@ export function createSearchService(deps: { database: Database; access: Access }
           },
           h.sender_username,
           summary.get(h.id),
+          files.get(h.id),
         ),
         snippet: markSnippet(h.snippet),
       }));

@@ -73,7 +73,7 @@ function insertBatch(rows: string) {
       select n.*, '{"type":"message","id":' || ${json('n.id')} || ',"seq":' || n.seq
         || ',"channel_id":' || ${json('n.channel_id')} || ',"sender_id":' || ${json('n.sender_id')}
         || ',"sender_username":' || ${json('n.username')} || ',"content":' || ${json('n.content')}
-        || ',"created_at":' || ${json('n.created_at')} || ',"edited_at":null,"reactions":[]}' as payload
+        || ',"created_at":' || ${json('n.created_at')} || ',"edited_at":null,"reactions":[],"attachments":[]}' as payload
       from numbered n
     ),
     stored as (

@@ -42,6 +42,7 @@ const MESSAGE_KEYS = [
   'created_at',
   'edited_at',
   'reactions',
+  'attachments',
 ].sort();
 // DM reactions (shared/entities.ts) ride along with the contract's DirectMessage fields.
 const DM_KEYS = [
@@ -55,6 +56,7 @@ const DM_KEYS = [
   'created_at',
   'edited_at',
   'reactions',
+  'attachments',
 ].sort();
 
 describe('channel sockets', () => {
