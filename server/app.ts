@@ -17,7 +17,10 @@ import { createGateway, type GatewayInit } from './realtime/gateway.ts';
 import { createWebSocketServer, type SocketData } from './realtime/transport/websocket.ts';
 import { createTypingTimers } from './realtime/typing.ts';
 import { createEventLog } from './services/eventlog.ts';
+import { createDocEngine } from './services/docs/engine.ts';
+import { createDocStore } from './services/docs/store.ts';
 import { createServices, type Services } from './services/index.ts';
+import { createDocSocket } from './edges/doc-socket.ts';
 
 export interface Parley {
   url: string;
@@ -55,6 +58,8 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     publishFrame: (topic, frame) => void server?.publish(topic, frame),
     onGapFill: () => metrics.gapFills.inc(),
   });
+  const docStore = createDocStore(database, eventLog);
+  const docEngine = createDocEngine({ store: docStore, bus, log, nodeId: cluster.nodeId, compactEvery: config.docCompactEvery });
   const services = createServices({
     database,
     eventLog,
@@ -66,6 +71,8 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     presence,
     hub,
     typing,
+    docStore,
+    docEngine,
   });
 
   const origins = createOriginPolicy(config.corsOrigins);
@@ -77,6 +84,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     origins,
     acceptGateway: gateway.accept,
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
+    docSocket: createDocSocket({ services, log }),
   });
   const fetch = createHttpHandler({
     services,
@@ -116,6 +124,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
       sockets.dispose();
       await server!.stop(true);
       typing.dispose();
+      await docEngine.close();
       await hub.close();
       await cluster.close();
       if (!opts.database) await database.close();

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       rateLimitMessages: { count: 20, windowSeconds: 10 },
       shutdownGraceSeconds: 10,
+      docCompactEvery: 500,
       iceServers: [],
     });
   });
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       rateLimitMessages: { count: 5, windowSeconds: 2 },
       shutdownGraceSeconds: 0,
+      docCompactEvery: 500,
       iceServers: ['stun:stun.example:3478'],
     });
   });

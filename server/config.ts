@@ -19,6 +19,8 @@ export interface Config {
   rateLimitMessages: RateLimit;
   /** Seconds a draining server waits for in-flight work after telling clients to reconnect. */
   shutdownGraceSeconds: number;
+  /** Document updates after a snapshot that trigger a compaction. */
+  docCompactEvery: number;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
   iceServers: string[];
 }
@@ -71,6 +73,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_MESSAGES: rateLimit.default({ count: 20, windowSeconds: 10 }),
   SHUTDOWN_GRACE_SECONDS: integer('a number of seconds', 3600).default(10),
   ICE_SERVERS: list.default([]),
+  DOC_COMPACT_EVERY: integer('a number of updates', 1_000_000).min(1).default(500),
 });
 
 /** A configuration problem, reported at start as one line naming the variable. */
@@ -103,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     rateLimitMessages: e.RATE_LIMIT_MESSAGES,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
+    docCompactEvery: e.DOC_COMPACT_EVERY,
     iceServers: e.ICE_SERVERS,
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DocCreatedEvent, DocDeletedEvent } from './docs.ts';
 import { Channel, DirectMessage, Group, Message, Role, Uuid } from './entities.ts';
 
 /**
@@ -83,6 +84,8 @@ export const MeEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('channel_created'), channel: Channel }),
   z.object({ type: z.literal('channel_updated'), channel: Channel }),
   z.object({ type: z.literal('channel_deleted'), channel_id: Uuid, group_id: Uuid }),
+  DocCreatedEvent,
+  DocDeletedEvent,
   ResyncRequiredEvent,
 ]);
 export type MeEvent = z.infer<typeof MeEvent>;

@@ -5,3 +5,4 @@ export * from './inputs.ts';
 export * from './events.ts';
 export type { AppRouter } from '../server/routers/index.ts';
 export * from './gateway.ts';
+export * from './docs.ts';

@@ -7,7 +7,8 @@ export const CONTROL_TOPIC = 'control';
 export type ControlMessage =
   | { kind: 'membership_revoked'; groupId: string; userId: string }
   | { kind: 'group_deleted'; groupId: string }
-  | { kind: 'channel_deleted'; channelId: string };
+  | { kind: 'channel_deleted'; channelId: string }
+  | { kind: 'document_deleted'; documentId: string };
 
 /** What services use to announce committed changes; only ever called after the commit. */
 export interface Notifier {

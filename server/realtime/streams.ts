@@ -10,3 +10,5 @@ export interface StreamEvent {
   seq: number;
   json: string;
 }
+/** A collaborative document's update stream (its sequence lives in stream_counters like the others). */
+export const docStream = (documentId: string) => `doc:${documentId}`;

@@ -2,6 +2,7 @@ import { router } from '../trpc/init.ts';
 import { authRouter } from './auth.ts';
 import { channelsRouter } from './channels.ts';
 import { dmsRouter } from './dms.ts';
+import { docsRouter } from './docs.ts';
 import { groupsRouter } from './groups.ts';
 import { messagesRouter } from './messages.ts';
 import { realtimeRouter } from './realtime.ts';
@@ -16,6 +17,7 @@ export const appRouter = router({
   messages: messagesRouter,
   dms: dmsRouter,
   realtime: realtimeRouter,
+  docs: docsRouter,
 });
 
 export type AppRouter = typeof appRouter;

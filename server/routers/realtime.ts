@@ -20,6 +20,10 @@ export const realtimeRouter = router({
   dm: authedProcedure
     .input(s.DmStreamInput)
     .subscription(({ ctx, input }) => ctx.services.realtime.dm(ctx.user, input.user_id, resumeFrom(input))),
+  doc: authedProcedure.input(s.DocStreamInput).subscription(async ({ ctx, input }) => {
+    const { doc } = await ctx.services.docs.docFor(input.document_id, ctx.user.id);
+    return ctx.services.docs.subscribe(ctx.user, doc);
+  }),
   me: authedProcedure.input(s.MeStreamInput).subscription(({ ctx, input }) => ctx.services.realtime.me(ctx.user, resumeFrom(input))),
   typing: authedProcedure
     .input(s.TypingInput)

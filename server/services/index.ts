@@ -12,6 +12,10 @@ import { createAccess } from './access.ts';
 import { createAuthService } from './auth.ts';
 import { createChannelService } from './channels.ts';
 import { createDmService } from './dms.ts';
+import { createDocCrud } from './docs/crud.ts';
+import type { DocEngine } from './docs/engine.ts';
+import { createDocService } from './docs/index.ts';
+import type { DocStore } from './docs/store.ts';
 import type { EventLog } from './eventlog.ts';
 import { createGroupService } from './groups.ts';
 import { createMemberService } from './members.ts';
@@ -32,11 +36,13 @@ export interface ServiceDeps {
   presence: Presence;
   hub: Hub;
   typing: TypingTimers;
+  docStore: DocStore;
+  docEngine: DocEngine;
 }
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
 export function createServices(deps: ServiceDeps) {
-  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing } = deps;
+  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, docStore, docEngine } = deps;
   const db = database.db;
   const access = createAccess(db);
   const users = createUserService(db);
@@ -55,6 +61,12 @@ export function createServices(deps: ServiceDeps) {
     reads,
     search: createSearchService({ database, access }),
     realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }),
+    docs: createDocService({
+      crud: createDocCrud({ db, access, eventLog, notifier, store: docStore }),
+      engine: docEngine,
+      limiter,
+      rateLimit,
+    }),
   };
 }
 
