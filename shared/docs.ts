@@ -30,7 +30,11 @@ export type Document = z.infer<typeof Document>;
 export const DocumentWithContent = Document.extend({ content: z.string() });
 export type DocumentWithContent = z.infer<typeof DocumentWithContent>;
 
-const DocContent = Text().max(DOC_LIMITS.contentMaxChars);
+/** Y.Text stores UTF-8: a lone surrogate would silently become U+FFFD, so it is refused instead. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const DocContent = Text()
+  .max(DOC_LIMITS.contentMaxChars)
+  .refine((s) => !LONE_SURROGATE.test(s), 'must not contain lone surrogates');
 /** Standard base64; size limits are checked on the decoded bytes, with PAYLOAD_TOO_LARGE. */
 const Base64 = z
   .string()
