@@ -118,13 +118,7 @@ class DocConnection implements GatewayLike, DocSession {
     if (typeof raw === 'string') return this.error('BAD_REQUEST: y-websocket frames are binary');
     const frame = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength).slice();
     this.queue = this.queue.then(() =>
-      this.handle && !this.closed
-        ? this.handleFrame(this.handle, frame).catch((err) => {
-            if (err instanceof DomainError) return this.error(`${err.code}: ${err.message}`);
-            this.deps.log.error('document frame failed', { error: err });
-            this.error('INTERNAL_SERVER_ERROR: could not apply the update');
-          })
-        : undefined,
+      this.handle && !this.closed ? this.handleFrame(this.handle, frame).catch((err) => this.report(err)) : undefined,
     );
   }
 
@@ -160,13 +154,23 @@ class DocConnection implements GatewayLike, DocSession {
       }
       return void this.ws.send(syncFrame(SYNC_STEP2, diff));
     }
-    if (type === MESSAGE_SYNC && (sub === SYNC_STEP2 || sub === SYNC_UPDATE)) return handle.push(payload!);
+    if (type === MESSAGE_SYNC && (sub === SYNC_STEP2 || sub === SYNC_UPDATE)) {
+      // Queued for its transaction in arrival order right here; not awaited, so a burst of
+      // updates from one editor shares a group commit instead of waiting one by one.
+      return void handle.push(payload!).catch((err) => this.report(err));
+    }
     if (type === MESSAGE_AWARENESS) return void (await handle.awareness(payload!));
     if (type === MESSAGE_QUERY_AWARENESS) {
       const states = handle.doc.awarenessState();
       return void (states && this.ws.send(awarenessFrame(states)));
     }
     this.error(`BAD_REQUEST: unknown message type ${type}${type === MESSAGE_SYNC ? `/${sub}` : ''}`);
+  }
+
+  private report(err: unknown) {
+    if (err instanceof DomainError) return this.error(`${err.code}: ${err.message}`);
+    this.deps.log.error('document frame failed', { error: err });
+    this.error('INTERNAL_SERVER_ERROR: could not apply the update');
   }
 
   private error(reason: string) {
