@@ -165,7 +165,11 @@ export class OpenDoc {
         this.estimatedSize = Y.encodeStateAsUpdate(this.doc).byteLength;
       })
       .catch((error) => this.deps.log.warn('document compaction failed', { document: this.id, error }))
-      .finally(() => (this.compacting = null));
+      .finally(() => {
+        this.compacting = null;
+        // Writes that landed meanwhile may already be over the threshold again.
+        if (!this.disposed && this.lastSeq - this.compactedThrough >= this.deps.compactEvery) void this.compact();
+      });
     return this.compacting;
   }
 

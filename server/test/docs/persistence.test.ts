@@ -97,8 +97,8 @@ describe('persistence', () => {
         20_000,
         'all updates stored',
       );
-      // Compactions ran while editing: far fewer rows than updates were sent (~343).
-      expect(await tailRows(server.database, doc.id)).toBeLessThan(120);
+      // Compactions run in the background while editing: soon far fewer rows than updates sent (~343).
+      await eventually(async () => (await tailRows(server.database, doc.id)) < 80, 20_000, 'compaction while open');
       const [snap] = await server.database.db.select().from(documentSnapshots).where(eq(documentSnapshots.documentId, doc.id));
       expect(snap!.seq).toBeGreaterThan(0);
 
