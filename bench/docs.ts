@@ -30,7 +30,13 @@ async function startParleyTarget(docCount: number): Promise<Target> {
   const server = await startServer({
     name: 'docs-parley',
     cmd: [process.execPath, 'server/index.ts'],
-    env: { PORT: String(port), HOST: '127.0.0.1', RATE_LIMIT_MESSAGES: 'off', LOG_LEVEL: 'warn', DATA_DIR: join(ROOT, 'bench/results/raw/docs-data', String(Date.now())) },
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RATE_LIMIT_MESSAGES: 'off',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: join(ROOT, 'bench/results/raw/docs-data', String(Date.now())),
+    },
     port,
     readyPath: '/readyz',
   });
@@ -38,13 +44,24 @@ async function startParleyTarget(docCount: number): Promise<Target> {
   const session = await call(base, 'auth.register', { username: `docs_${Date.now().toString(36)}`, password: 'bench-password-1' });
   const token = session.access_token as string;
   const group = await call(base, 'groups.create', { name: 'bench docs' }, token);
-  const docs = await callBatched(base, 'docs.create', Array.from({ length: docCount }, (_, i) => ({ group_id: group.id, title: `d${i}` })), token);
+  const docs = await callBatched(
+    base,
+    'docs.create',
+    Array.from({ length: docCount }, (_, i) => ({ group_id: group.id, title: `d${i}` })),
+    token,
+  );
   return { name: 'parley', server, url: (i) => `ws://127.0.0.1:${port}/ws/doc/${docs[i].id}?token=${token}` };
 }
 
 async function startYwsTarget(): Promise<Target> {
   const port = freePort();
-  const server = await startServer({ name: 'docs-y-websocket', cmd: ['node', 'bench/peers/y-websocket-node.mjs'], env: { PORT: String(port) }, port, readyPath: '/' });
+  const server = await startServer({
+    name: 'docs-y-websocket',
+    cmd: ['node', 'bench/peers/y-websocket-node.mjs'],
+    env: { PORT: String(port) },
+    port,
+    readyPath: '/',
+  });
   return { name: 'y-websocket@1.5', server, url: (i) => `ws://127.0.0.1:${port}/bench-doc-${i}` };
 }
 
@@ -86,13 +103,16 @@ async function scenario(target: Target, docs: number, per: number, intervalMs: n
   const started = performance.now();
   // Spread the editors over the interval so the load is even.
   const timers = all.map((c, i) =>
-    setTimeout(() => {
-      const t = setInterval(() => {
-        c.type('abc ');
-        updates++;
-      }, intervalMs);
-      timers2.push(t);
-    }, (i * intervalMs) / all.length),
+    setTimeout(
+      () => {
+        const t = setInterval(() => {
+          c.type('abc ');
+          updates++;
+        }, intervalMs);
+        timers2.push(t);
+      },
+      (i * intervalMs) / all.length,
+    ),
   );
   const timers2: ReturnType<typeof setInterval>[] = [];
   await Bun.sleep(SECONDS * 1000);
@@ -127,7 +147,12 @@ const round = (x: number | null) => (x === null ? null : round3(x));
 
 async function main() {
   const results: Record<string, unknown> = {
-    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model, bun: Bun.version, node: Bun.spawnSync(['node', '--version']).stdout.toString().trim() },
+    machine: {
+      cpus: cpus().length,
+      cpu_model: cpus()[0]?.model,
+      bun: Bun.version,
+      node: Bun.spawnSync(['node', '--version']).stdout.toString().trim(),
+    },
     seconds: SECONDS,
     database: process.env.DATABASE_URL ? 'postgres' : 'pglite',
   };

@@ -9,10 +9,12 @@ import {
   type TRPCLink,
 } from '@trpc/client';
 import type { Session } from '../shared/entities.ts';
-import type { AppRouter } from '../shared/index.ts';
+import type { AppRouter } from '../server/routers/index.ts';
+import { CLOSE_CODES } from '../shared/close-codes.ts';
 import { createTokenManager, type SharedSession, type TokenSource } from './session.ts';
 
-export type { AppRouter } from '../shared/index.ts';
+export type { AppRouter } from '../server/routers/index.ts';
+export { CLOSE_CODES } from '../shared/close-codes.ts';
 export * from '../shared/entities.ts';
 export * from '../shared/events.ts';
 export { LIMITS } from '../shared/limits.ts';
@@ -20,9 +22,6 @@ export type { SignalPayload } from '../shared/inputs.ts';
 export { TRPCClientError } from '@trpc/client';
 export { streamHandlers, type StreamHandlers } from './streams.ts';
 export type { SharedSession } from './session.ts';
-
-/** The close code with which the server ends a socket whose access token expired. */
-const CLOSE_TOKEN_EXPIRED = 4001;
 
 export type ParleyClientOptions = TokenSource & {
   /** The server's base URL, e.g. `http://localhost:3000`. */
@@ -61,7 +60,7 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
     keepAlive: { enabled: true, intervalMs: 20_000, pongTimeoutMs: 5_000 },
     // The server closes a socket whose token expired (4001): refresh before the automatic reconnect.
     onClose: (cause) => {
-      if (cause?.code === CLOSE_TOKEN_EXPIRED) tokens.invalidate();
+      if (cause?.code === CLOSE_CODES.tokenExpired) tokens.invalidate();
     },
   });
   /** A socket authenticates once, when it connects: after a refresh it must reconnect to use the new token. */

@@ -7,16 +7,16 @@ import { createClusterAdapters } from './cluster.ts';
 import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
-import { createHttpHandler } from './http/handler.ts';
-import { createMetrics } from './http/metrics.ts';
-import { createOriginPolicy } from './http/origins.ts';
+import { createHttpHandler } from './edges/http.ts';
+import { createMetrics } from './edges/metrics.ts';
+import { createOriginPolicy } from './edges/origins.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createHub } from './realtime/hub.ts';
 import { createNotifier } from './realtime/notifier.ts';
-import { createGateway, type GatewayInit } from './realtime/gateway.ts';
-import { createWebSocketServer, type SocketData } from './realtime/transport/websocket.ts';
+import { createGateway, type GatewayInit } from './edges/gateway.ts';
+import { createWebSocketServer, type SocketData } from './edges/websocket.ts';
 import { createTypingTimers } from './realtime/typing.ts';
-import { createEventLog } from './services/eventlog.ts';
+import { createEventLog } from './realtime/eventlog.ts';
 import { createDocEngine } from './services/docs/engine.ts';
 import { createDocStore } from './services/docs/store.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -73,6 +73,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     typing,
     docStore,
     docEngine,
+    log,
   });
 
   const origins = createOriginPolicy(config.corsOrigins);
@@ -82,6 +83,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     log,
     metrics,
     origins,
+    gcAfterConnectBursts: config.gcAfterConnectBursts,
     acceptGateway: gateway.accept,
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
     docSocket: createDocSocket({ services, log }),

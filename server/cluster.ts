@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
-import { createMemoryRateLimiter, withFallback, type RateLimiter } from './ratelimit/index.ts';
+import { withFallback, type RateLimiter } from './ratelimit/index.ts';
+import { createMemoryRateLimiter } from './ratelimit/memory.ts';
 import { createMemoryBus, type Bus } from './realtime/bus.ts';
 import { createMemoryPresence, type Presence } from './realtime/presence.ts';
 import { createRedisBus } from './redis/bus.ts';

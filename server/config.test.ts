@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       shutdownGraceSeconds: 10,
       docCompactEvery: 500,
       iceServers: [],
+      gcAfterConnectBursts: true,
     });
   });
 
@@ -49,6 +50,7 @@ describe('loadConfig', () => {
       RATE_LIMIT_MESSAGES: '5/2s',
       SHUTDOWN_GRACE_SECONDS: '0',
       ICE_SERVERS: 'stun:stun.example:3478',
+      GC_AFTER_CONNECT_BURSTS: 'off',
     });
     expect(config).toEqual({
       port: 8080,
@@ -64,6 +66,7 @@ describe('loadConfig', () => {
       shutdownGraceSeconds: 0,
       docCompactEvery: 500,
       iceServers: ['stun:stun.example:3478'],
+      gcAfterConnectBursts: false,
     });
   });
 

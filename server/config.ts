@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LIMITS } from '../shared/limits.ts';
 
 /** The only reader of the environment: everything configurable, zod-parsed, with embedded defaults. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -23,6 +24,8 @@ export interface Config {
   docCompactEvery: number;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
   iceServers: string[];
+  /** Collect garbage once a burst of new connections settles (smaller idle memory, one short pause). */
+  gcAfterConnectBursts: boolean;
 }
 
 const rateLimit = z
@@ -70,10 +73,11 @@ const EnvSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   CORS_ORIGINS: list.default([]),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  RATE_LIMIT_MESSAGES: rateLimit.default({ count: 20, windowSeconds: 10 }),
+  RATE_LIMIT_MESSAGES: rateLimit.default({ count: LIMITS.messagesPerWindow, windowSeconds: LIMITS.messageWindowSeconds }),
   SHUTDOWN_GRACE_SECONDS: integer('a number of seconds', 3600).default(10),
   ICE_SERVERS: list.default([]),
   DOC_COMPACT_EVERY: integer('a number of updates', 1_000_000).min(1).default(500),
+  GC_AFTER_CONNECT_BURSTS: z.enum(['on', 'off']).default('on'),
 });
 
 /** A configuration problem, reported at start as one line naming the variable. */
@@ -108,5 +112,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     docCompactEvery: e.DOC_COMPACT_EVERY,
     iceServers: e.ICE_SERVERS,
+    gcAfterConnectBursts: e.GC_AFTER_CONNECT_BURSTS === 'on',
   };
 }

@@ -98,3 +98,12 @@ export type Conversation = z.infer<typeof Conversation>;
 
 export const Ok = z.object({ ok: z.literal(true) });
 export type Ok = z.infer<typeof Ok>;
+/** The result of every mutation that returns nothing else. */
+export const OK: Ok = { ok: true };
+
+/** A history page: items oldest first, and the `before_seq` of the next older page (null at the start). */
+const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_before_seq: z.number().int().nullable() });
+export const MessagePage = pageOf(Message);
+export type MessagePage = z.infer<typeof MessagePage>;
+export const DirectMessagePage = pageOf(DirectMessage);
+export type DirectMessagePage = z.infer<typeof DirectMessagePage>;

@@ -22,3 +22,4 @@ export type GatewayFrame = z.infer<typeof GatewayFrame>;
 
 /** What the gateway sends back for a frame it could not take; the connection stays open. */
 export const GatewayError = z.object({ type: z.literal('error'), message: z.string() });
+export type GatewayError = z.infer<typeof GatewayError>;

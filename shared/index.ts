@@ -3,6 +3,6 @@ export * from './limits.ts';
 export * from './entities.ts';
 export * from './inputs.ts';
 export * from './events.ts';
-export type { AppRouter } from '../server/routers/index.ts';
 export * from './gateway.ts';
 export * from './docs.ts';
+export * from './close-codes.ts';

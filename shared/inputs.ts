@@ -39,24 +39,19 @@ export const RegisterInput = z.object({
   password: Password,
   display_name: trimmed(1, LIMITS.displayNameMax).optional(),
 });
+/** A username to look up: any length up to the maximum (a stranger's typo is NOT_FOUND, not BAD_REQUEST). */
+const UsernameLookup = z
+  .string()
+  .min(1)
+  .max(LIMITS.usernameMax)
+  .transform((s) => s.toLowerCase())
+  .pipe(Text());
 export const LoginInput = z.object({
-  username: z
-    .string()
-    .min(1)
-    .max(LIMITS.usernameMax)
-    .transform((s) => s.toLowerCase())
-    .pipe(Text()),
+  username: UsernameLookup,
   password: Text().min(1).max(LIMITS.passwordMax),
 });
 export const RefreshInput = z.object({ refresh_token: Text().min(1).max(512) });
-export const ByUsernameInput = z.object({
-  username: z
-    .string()
-    .min(1)
-    .max(LIMITS.usernameMax)
-    .transform((s) => s.toLowerCase())
-    .pipe(Text()),
-});
+export const ByUsernameInput = z.object({ username: UsernameLookup });
 
 export const GroupIdInput = z.object({ group_id: Uuid });
 export const CreateGroupInput = z.object({

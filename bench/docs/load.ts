@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 import { openPglite, openPostgres, type Database } from '../../server/db/client.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { documents, groups, users } from '../../server/db/schema/index.ts';
-import { createEventLog } from '../../server/services/eventlog.ts';
+import { createEventLog } from '../../server/realtime/eventlog.ts';
 import { createDocStore } from '../../server/services/docs/store.ts';
 
 async function openDatabase(): Promise<{ database: Database; dispose(): Promise<void> }> {
@@ -52,7 +52,10 @@ export async function measureLoad(n: number) {
   const { database, dispose } = await openDatabase();
   try {
     const { db } = database;
-    const [user] = await db.insert(users).values({ username: `load_${Date.now()}`, displayName: 'load', passwordHash: 'x' }).returning();
+    const [user] = await db
+      .insert(users)
+      .values({ username: `load_${Date.now()}`, displayName: 'load', passwordHash: 'x' })
+      .returning();
     const [group] = await db.insert(groups).values({ name: 'load', ownerId: user!.id }).returning();
     const [doc] = await db.insert(documents).values({ groupId: group!.id, title: 'long-edited', createdBy: user!.id }).returning();
     const store = createDocStore(database, createEventLog(database));
@@ -70,7 +73,10 @@ export async function measureLoad(n: number) {
       else text.insert(cursor++, String.fromCharCode(97 + (i % 26)));
     }
     for (let i = 0; i < updates.length; i += 1000) {
-      await store.append(doc!.id, updates.slice(i, i + 1000).map((update) => ({ update, userId: user!.id })));
+      await store.append(
+        doc!.id,
+        updates.slice(i, i + 1000).map((update) => ({ update, userId: user!.id })),
+      );
     }
     const uncompacted = await timeOpen(store, doc!.id);
     const t0 = performance.now();

@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTRPCClient, httpLink, type TRPCClient } from '@trpc/client';
 import postgres from 'postgres';
-import type { AppRouter } from '../../shared/index.ts';
+import type { AppRouter } from '../../client/index.ts';
+import { channelStream } from '../../server/realtime/streams.ts';
 import { createCorpus, PASSWORD, READER, rng } from './corpus.ts';
 
 const { values: args } = parseArgs({
@@ -42,7 +43,7 @@ const sql = postgres(databaseUrl, { max: 2, onnotice: () => {} });
 const [reader] = await sql<{ id: string }[]>`select id from users where username = ${READER}`;
 if (!reader) throw new Error('no seeded reader: run bench/history/seed.ts first');
 const channels = await sql<{ id: string; group_id: string; last_seq: number }[]>`
-  select c.id, c.group_id, s.last_seq::int as last_seq from channels c join stream_counters s on s.stream = 'c:' || c.id::text
+  select c.id, c.group_id, s.last_seq::int as last_seq from channels c join stream_counters s on s.stream = ${channelStream('')} || c.id::text
   order by s.last_seq desc`;
 const groups = [...new Set(channels.map((c) => c.group_id))];
 const [{ total } = { total: 0 }] = await sql<{ total: number }[]>`select count(*)::int as total from messages`;

@@ -11,6 +11,8 @@ import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { openPostgres } from '../../server/db/client.ts';
 import { migrate } from '../../server/db/migrate.ts';
+import { channelStream } from '../../server/realtime/streams.ts';
+import { presentMessage } from '../../server/services/present.ts';
 import { createCorpus, PASSWORD, READER, rng } from './corpus.ts';
 
 const { values: args } = parseArgs({
@@ -107,19 +109,9 @@ for (let i = 0; i < N; i += CHUNK) {
     const createdAt = new Date(start + j * step).toISOString();
     const id = crypto.randomUUID();
     m += `${id}\t${channel.id}\t${seq}\t${sender.id}\t${esc(content)}\t${createdAt}\n`;
-    const event = {
-      type: 'message',
-      id,
-      seq,
-      channel_id: channel.id,
-      sender_id: sender.id,
-      sender_username: sender.username,
-      content,
-      created_at: createdAt,
-      edited_at: null,
-      reactions: [],
-    };
-    e += `c:${channel.id}\t${seq}\t${esc(JSON.stringify(event))}\t${createdAt}\n`;
+    const message = { id, seq, channelId: channel.id, senderId: sender.id, content, createdAt: new Date(createdAt), editedAt: null };
+    const event = { type: 'message', ...presentMessage(message, sender.username) };
+    e += `${channelStream(channel.id)}\t${seq}\t${esc(JSON.stringify(event))}\t${createdAt}\n`;
   }
   await Promise.all([write(messagesCopy, m), write(eventsCopy, e)]);
   if ((i / CHUNK) % 40 === 0) log(`${(i + CHUNK).toLocaleString()} / ${N.toLocaleString()} rows copied`);
@@ -127,7 +119,7 @@ for (let i = 0; i < N; i += CHUNK) {
 await Promise.all([finished(messagesCopy), finished(eventsCopy)]);
 log('copy done');
 
-await sql`insert into stream_counters ${sql(channels.map((ch, c) => ({ stream: `c:${ch.id}`, last_seq: seqs[c]! })))}`;
+await sql`insert into stream_counters ${sql(channels.map((ch, c) => ({ stream: channelStream(ch.id), last_seq: seqs[c]! })))}`;
 
 await sql`set maintenance_work_mem = '512MB'`;
 await sql.unsafe(`alter table events add constraint ${eventsKey.name} ${eventsKey.def}`);

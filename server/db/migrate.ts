@@ -24,6 +24,7 @@ export async function migrate(database: Database, databaseUrl: string | null): P
     await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migratePostgres(drizzlePostgres(client), { migrationsFolder });
   } finally {
+    // Closing the connection below releases the lock too; unlocking first only frees it sooner.
     await client`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`.catch(() => {});
     await client.end({ timeout: 5 });
   }

@@ -5,9 +5,9 @@ import type { AccessClaims } from '../auth/tokens.ts';
 import { DomainError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { EndReason } from '../realtime/sink.ts';
-import type { ExpiryWheel } from '../realtime/transport/expiry.ts';
-import { CLOSE_TOKEN_EXPIRED } from '../realtime/transport/trpc-connection.ts';
-import type { GatewayLike, SocketData } from '../realtime/transport/websocket.ts';
+import { CLOSE_CODES } from '../../shared/close-codes.ts';
+import type { ExpiryWheel } from './expiry.ts';
+import type { GatewayLike, SocketData } from './websocket.ts';
 import {
   awarenessFrame,
   errorFrame,
@@ -28,7 +28,7 @@ export interface DocSocketInit {
 }
 
 /** Close code when the server ends the session (removed from the group, document deleted). */
-export const CLOSE_GONE = 4004;
+export const CLOSE_GONE = CLOSE_CODES.streamEnded;
 
 const SYNC_STEP1 = 0;
 const SYNC_STEP2 = 1;
@@ -111,7 +111,7 @@ class DocConnection implements GatewayLike, DocSession {
   }
 
   expire() {
-    this.ws.close(CLOSE_TOKEN_EXPIRED, 'access token expired');
+    this.ws.close(CLOSE_CODES.tokenExpired, 'access token expired');
   }
 
   onMessage(raw: string | Buffer) {

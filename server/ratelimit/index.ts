@@ -14,8 +14,6 @@ export interface RateDecision {
   retryAfterSeconds: number;
 }
 
-export { createMemoryRateLimiter } from './memory.ts';
-
 /**
  * Uses `primary` (Redis: one limit for the cluster) and falls back to `fallback` (this
  * instance's own count) while the primary is unreachable, so an outage degrades the limit's

@@ -1,6 +1,6 @@
 import { LIMITS } from '../../shared/limits.ts';
 import type { Logger } from '../log.ts';
-import type { EventLog } from '../services/eventlog.ts';
+import type { EventLog } from './eventlog.ts';
 import type { Bus, BusSubscription } from './bus.ts';
 import { CONTROL_TOPIC, type ControlMessage } from './notifier.ts';
 import type { EndReason, PublishFrame, Sink } from './sink.ts';
@@ -92,7 +92,8 @@ export function createHub(deps: HubDeps) {
     const gone = { code: 'NOT_FOUND', message: 'Channel not found' } as const;
     if (msg.kind === 'membership_revoked') endWhere((st, a) => st.groupId === msg.groupId && a.sink.userId === msg.userId, gone);
     else if (msg.kind === 'group_deleted') endWhere((st) => st.groupId === msg.groupId, gone);
-    else if (msg.kind === 'channel_deleted') endWhere((st) => st.key === `c:${msg.channelId}`, gone);
+    else if (msg.kind === 'stream_deleted')
+      endWhere((st) => st.key === msg.stream, { code: 'NOT_FOUND', message: `${msg.what} not found` });
   }
 
   /** Replays what a resuming subscriber missed, or tells it to resync when that is too much. */
@@ -135,7 +136,6 @@ export function createHub(deps: HubDeps) {
         throw err;
       }
     },
-
 
     async close() {
       control.close();

@@ -7,8 +7,8 @@ export const CONTROL_TOPIC = 'control';
 export type ControlMessage =
   | { kind: 'membership_revoked'; groupId: string; userId: string }
   | { kind: 'group_deleted'; groupId: string }
-  | { kind: 'channel_deleted'; channelId: string }
-  | { kind: 'document_deleted'; documentId: string };
+  /** A deleted channel, board, task list or document: its subscribers learn `<what> not found`. */
+  | { kind: 'stream_deleted'; stream: string; what: string };
 
 /** What services use to announce committed changes; only ever called after the commit. */
 export interface Notifier {

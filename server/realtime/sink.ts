@@ -35,3 +35,17 @@ export interface Sink {
 
 /** Publishes one prebuilt frame to every socket on a native topic. */
 export type PublishFrame = (topic: string, frame: string) => void;
+
+/**
+ * A live stream subscription before anyone consumes it. Services return these; each edge
+ * consumes them its own way (the tRPC socket with shared frames, the gateway with bare events,
+ * `createCaller` as an async iterable). The type parameters only carry the stream's durable
+ * and ephemeral event types up to the router, so the API's types come out right.
+ */
+export interface LiveSource<TDurable = unknown, TEphemeral = unknown> {
+  readonly userId: string;
+  /** Attaches `sink`, delivers prelude and backlog, then keeps it live; resolves to its close. */
+  open(sink: Sink): Promise<() => void>;
+  /** Never set: a type-only marker. */
+  readonly events?: { durable: TDurable; ephemeral: TEphemeral };
+}

@@ -1,5 +1,5 @@
 import type { Logger } from '../log.ts';
-import type { EventLog } from '../services/eventlog.ts';
+import type { EventLog } from './eventlog.ts';
 import type { Bus, BusMessage, BusSubscription } from './bus.ts';
 import type { PublishFrame, Sink } from './sink.ts';
 

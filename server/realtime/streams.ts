@@ -1,8 +1,23 @@
-/** Durable stream keys: one per channel, per DM pair and per user's own stream. */
-export const channelStream = (channelId: string) => `c:${channelId}`;
-export const userStream = (userId: string) => `u:${userId}`;
+import { sql, type SQL } from 'drizzle-orm';
+
+/**
+ * Durable stream keys: one per channel, per DM pair and per user's own stream. This file is the
+ * only place that spells them, in TypeScript and in SQL.
+ */
+const CHANNEL = 'c:';
+const USER = 'u:';
+const DM = 'd:';
+
+export const channelStream = (channelId: string) => `${CHANNEL}${channelId}`;
+export const userStream = (userId: string) => `${USER}${userId}`;
 /** The pair's key is the same whichever side asks. */
-export const dmStream = (a: string, b: string) => (a < b ? `d:${a}:${b}` : `d:${b}:${a}`);
+export const dmStream = (a: string, b: string) => (a < b ? `${DM}${a}:${b}` : `${DM}${b}:${a}`);
+
+/** The channel id of a channel stream key, or null for any other stream. */
+export const channelOfStream = (key: string): string | null => (key.startsWith(CHANNEL) ? key.slice(CHANNEL.length) : null);
+
+/** `channelStream(column)` computed by PostgreSQL, for statements that key many channels at once. */
+export const channelStreamSql = (column: string): SQL => sql.raw(`('${CHANNEL}' || ${column}::text)`);
 
 /** A durable event as persisted: its stream, its position in it, and its JSON, serialized once. */
 export interface StreamEvent {

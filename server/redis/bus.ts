@@ -1,4 +1,3 @@
-import type Redis from 'ioredis';
 import type { Logger } from '../log.ts';
 import type { Bus, BusHandler, BusMessage } from '../realtime/bus.ts';
 import { connectRedis } from './connection.ts';
@@ -50,7 +49,8 @@ export function createRedisBus(opts: { url: string; prefix: string; nodeId: stri
   sub.on('close', onDown);
   pub.on('close', onDown);
   const onReady = () => {
-    if (sub.status === 'ready' && handlers.size) sub.subscribe(...[...handlers.keys()].map(channelOf)).catch(() => {});
+    if (sub.status === 'ready' && handlers.size)
+      sub.subscribe(...[...handlers.keys()].map(channelOf)).catch((error) => log.warn('bus resubscribe failed', { error: error.message }));
     flush();
     if (wasDown && pub.status === 'ready' && sub.status === 'ready') {
       wasDown = false;
@@ -106,6 +106,7 @@ export function createRedisBus(opts: { url: string; prefix: string; nodeId: stri
           if (mine.size || handlers.get(topic) !== mine) return;
           handlers.delete(topic);
           confirmed.delete(topic);
+          // Failing only while Redis is down; a reconnect subscribes to the wanted topics alone, so nothing is left behind.
           sub.unsubscribe(channelOf(topic)).catch(() => {});
         },
       };
@@ -123,5 +124,3 @@ export function createRedisBus(opts: { url: string; prefix: string; nodeId: stri
     },
   };
 }
-
-export type { Redis };

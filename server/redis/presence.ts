@@ -1,11 +1,12 @@
 import type Redis from 'ioredis';
+import { LIMITS } from '../../shared/limits.ts';
 import type { Logger } from '../log.ts';
 import { createMemoryPresence, type Presence, type Who } from '../realtime/presence.ts';
 
-/** A node's liveness key lives this long; it is renewed every third of it. */
-const NODE_TTL_MS = 15_000;
-/** How often every node looks for dead nodes' entries (well within the 30 s promise). */
-const SWEEP_EVERY_MS = 5_000;
+/** A node's liveness key lives half the contract's bound; it is renewed every third of it. */
+const NODE_TTL_MS = (LIMITS.presenceTtlSeconds * 1000) / 2;
+/** How often every node looks for dead nodes' entries: expiry plus one sweep stays within the bound. */
+const SWEEP_EVERY_MS = NODE_TTL_MS / 3;
 
 // Entries are `<userId>|<username>|<node>|<conn>` in one sorted set per scope (all scores 0),
 // so a user's entries are one lexicographic range: "is anyone of this user here" is one lookup.
@@ -87,9 +88,12 @@ export function createRedisPresence(opts: { redis: Redis; prefix: string; nodeId
     const work = after ? reregister() : heartbeat();
     work.catch((error) => log.warn('presence registration failed', { error: error.message }));
   });
-  void heartbeat().catch(() => {});
+  // A beat fails only while Redis is down, which connection.ts reports once; the next beat (or
+  // the re-registration on 'ready') repairs it, so a warning per beat would only be noise.
+  const beat = () => void heartbeat().catch(() => {});
+  beat();
   const timers = [
-    setInterval(() => void heartbeat().catch(() => {}), NODE_TTL_MS / 3),
+    setInterval(beat, NODE_TTL_MS / 3),
     setInterval(() => void sweep().catch((error) => log.warn('presence sweep failed', { error: error.message })), SWEEP_EVERY_MS),
   ];
   for (const t of timers) t.unref();

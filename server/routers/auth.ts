@@ -1,13 +1,12 @@
 import * as s from '../../shared/index.ts';
+import { camelInput } from '../trpc/camel.ts';
 import { authedProcedure, publicProcedure, router } from '../trpc/init.ts';
 
 export const authRouter = router({
   register: publicProcedure
-    .input(s.RegisterInput)
+    .input(camelInput(s.RegisterInput))
     .output(s.Session)
-    .mutation(({ ctx, input }) =>
-      ctx.services.auth.register({ username: input.username, password: input.password, displayName: input.display_name }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.auth.register(input)),
   login: publicProcedure
     .input(s.LoginInput)
     .output(s.Session)
@@ -21,7 +20,7 @@ export const authRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.auth.logout(input.refresh_token);
-      return { ok: true as const };
+      return s.OK;
     }),
   me: authedProcedure.output(s.User).query(({ ctx }) => ctx.services.users.byId(ctx.user.id)),
 });

@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import * as s from '../../shared/index.ts';
+import { camelInput } from '../trpc/camel.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 export const channelsRouter = router({
   create: authedProcedure
-    .input(s.CreateChannelInput)
+    .input(camelInput(s.CreateChannelInput))
     .output(s.Channel)
-    .mutation(({ ctx, input }) =>
-      ctx.services.channels.create(ctx.user.id, { groupId: input.group_id, name: input.name, type: input.type, topic: input.topic }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.channels.create(ctx.user.id, input)),
   list: authedProcedure
     .input(s.GroupIdInput)
     .output(z.array(s.Channel))
@@ -18,16 +17,14 @@ export const channelsRouter = router({
     .output(s.Channel)
     .query(({ ctx, input }) => ctx.services.channels.get(ctx.user.id, input.channel_id)),
   update: authedProcedure
-    .input(s.UpdateChannelInput)
+    .input(camelInput(s.UpdateChannelInput))
     .output(s.Channel)
-    .mutation(({ ctx, input }) =>
-      ctx.services.channels.update(ctx.user.id, { channelId: input.channel_id, name: input.name, topic: input.topic }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.channels.update(ctx.user.id, input)),
   delete: authedProcedure
     .input(s.ChannelIdInput)
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.channels.delete(ctx.user.id, input.channel_id);
-      return { ok: true as const };
+      return s.OK;
     }),
 });

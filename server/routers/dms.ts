@@ -1,27 +1,18 @@
 import { z } from 'zod';
 import * as s from '../../shared/index.ts';
+import { camelInput } from '../trpc/camel.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
-
-const Page = z.object({ items: z.array(s.DirectMessage), next_before_seq: z.number().int().nullable() });
-const ok = { ok: true as const };
 
 /** Direct messages; edit/delete/react/markRead mirror the channel procedures for DM ids. */
 export const dmsRouter = router({
   send: authedProcedure
-    .input(s.SendDmInput)
+    .input(camelInput(s.SendDmInput))
     .output(s.DirectMessage)
-    .mutation(({ ctx, input }) => ctx.services.dms.send(ctx.user, { userId: input.user_id, content: input.content, nonce: input.nonce })),
+    .mutation(({ ctx, input }) => ctx.services.dms.send(ctx.user, input)),
   list: authedProcedure
-    .input(s.ListDmsInput)
-    .output(Page)
-    .query(({ ctx, input }) =>
-      ctx.services.dms.list(ctx.user, {
-        userId: input.user_id,
-        beforeSeq: input.before_seq,
-        afterSeq: input.after_seq,
-        limit: input.limit,
-      }),
-    ),
+    .input(camelInput(s.ListDmsInput))
+    .output(s.DirectMessagePage)
+    .query(({ ctx, input }) => ctx.services.dms.list(ctx.user, input)),
   conversations: authedProcedure.output(z.array(s.Conversation)).query(({ ctx }) => ctx.services.dms.conversations(ctx.user)),
   edit: authedProcedure
     .input(s.EditMessageInput)
@@ -32,7 +23,7 @@ export const dmsRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.dms.delete(ctx.user, input.message_id);
-      return ok;
+      return s.OK;
     }),
   react: authedProcedure
     .input(s.ReactInput)
@@ -47,6 +38,6 @@ export const dmsRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.reads.markDm(ctx.user, input.user_id, input.seq);
-      return ok;
+      return s.OK;
     }),
 });

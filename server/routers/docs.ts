@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import * as s from '../../shared/index.ts';
+import { camelInput } from '../trpc/camel.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
-
-const ok = { ok: true as const };
 
 /** Collaborative documents (CONTRACT.md v2); the live stream is `realtime.doc`. */
 export const docsRouter = router({
   create: authedProcedure
-    .input(s.DocCreateInput)
+    .input(camelInput(s.DocCreateInput))
     .output(s.Document)
-    .mutation(({ ctx, input }) =>
-      ctx.services.docs.create(ctx.user, { groupId: input.group_id, title: input.title, content: input.content }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.docs.create(ctx.user, input)),
   list: authedProcedure
     .input(s.DocListInput)
     .output(z.array(s.Document))
@@ -33,20 +30,20 @@ export const docsRouter = router({
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.docs.delete(ctx.user, input.document_id);
-      return ok;
+      return s.OK;
     }),
   push: authedProcedure
     .input(s.DocPushInput)
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.docs.push(ctx.user, input.document_id, input.update);
-      return ok;
+      return s.OK;
     }),
   awareness: authedProcedure
     .input(s.DocAwarenessInput)
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.docs.awareness(ctx.user, input.document_id, input.update);
-      return ok;
+      return s.OK;
     }),
 });

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import * as s from '../../shared/index.ts';
+import { camelInput } from '../trpc/camel.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
-
-const ok = { ok: true as const };
 
 export const groupsRouter = router({
   create: authedProcedure
@@ -15,51 +14,39 @@ export const groupsRouter = router({
     .output(s.Group)
     .query(({ ctx, input }) => ctx.services.groups.get(ctx.user.id, input.group_id)),
   update: authedProcedure
-    .input(s.UpdateGroupInput)
+    .input(camelInput(s.UpdateGroupInput))
     .output(s.Group)
-    .mutation(({ ctx, input }) =>
-      ctx.services.groups.update(ctx.user.id, { groupId: input.group_id, name: input.name, description: input.description }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.groups.update(ctx.user.id, input)),
   delete: authedProcedure
     .input(s.GroupIdInput)
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.groups.delete(ctx.user.id, input.group_id);
-      return ok;
+      return s.OK;
     }),
   members: authedProcedure
     .input(s.GroupIdInput)
     .output(z.array(s.Member))
     .query(({ ctx, input }) => ctx.services.members.list(ctx.user.id, input.group_id)),
   addMember: authedProcedure
-    .input(s.AddMemberInput)
+    .input(camelInput(s.AddMemberInput))
     .output(s.Member)
-    .mutation(({ ctx, input }) =>
-      ctx.services.members.add(ctx.user.id, { groupId: input.group_id, userId: input.user_id, role: input.role }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.members.add(ctx.user.id, input)),
   removeMember: authedProcedure
-    .input(s.MemberInput)
+    .input(camelInput(s.MemberInput))
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
-      await ctx.services.members.remove(ctx.user.id, { groupId: input.group_id, userId: input.user_id });
-      return ok;
+      await ctx.services.members.remove(ctx.user.id, input);
+      return s.OK;
     }),
   setRole: authedProcedure
-    .input(s.SetRoleInput)
+    .input(camelInput(s.SetRoleInput))
     .output(s.Member)
-    .mutation(({ ctx, input }) =>
-      ctx.services.members.setRole(ctx.user.id, { groupId: input.group_id, userId: input.user_id, role: input.role }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.members.setRole(ctx.user.id, input)),
   createInvite: authedProcedure
-    .input(s.CreateInviteInput)
+    .input(camelInput(s.CreateInviteInput))
     .output(z.object({ code: z.string(), expires_at: z.iso.datetime() }))
-    .mutation(({ ctx, input }) =>
-      ctx.services.members.createInvite(ctx.user.id, {
-        groupId: input.group_id,
-        maxUses: input.max_uses,
-        expiresInSeconds: input.expires_in_seconds,
-      }),
-    ),
+    .mutation(({ ctx, input }) => ctx.services.members.createInvite(ctx.user.id, input)),
   join: authedProcedure
     .input(s.JoinInput)
     .output(s.Group)

@@ -1,7 +1,6 @@
 import * as s from '../../shared/index.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
-
-const ok = { ok: true as const };
+import { live } from '../trpc/live.ts';
 
 /**
  * The resume point. A stock tRPC client reconnecting adds `lastEventId` (the last id it received)
@@ -15,35 +14,35 @@ const resumeFrom = (input: { last_event_id?: string; lastEventId?: string | null
 export const realtimeRouter = router({
   channel: authedProcedure.input(s.ChannelStreamInput).subscription(async ({ ctx, input }) => {
     const { channel } = await ctx.services.access.channelFor(input.channel_id, ctx.user.id);
-    return ctx.services.realtime.channel(ctx.user, channel, resumeFrom(input));
+    return live(ctx.services.realtime.channel(ctx.user, channel, resumeFrom(input)));
   }),
   dm: authedProcedure
     .input(s.DmStreamInput)
-    .subscription(({ ctx, input }) => ctx.services.realtime.dm(ctx.user, input.user_id, resumeFrom(input))),
+    .subscription(async ({ ctx, input }) => live(await ctx.services.realtime.dm(ctx.user, input.user_id, resumeFrom(input)))),
   doc: authedProcedure.input(s.DocStreamInput).subscription(async ({ ctx, input }) => {
     const { doc } = await ctx.services.docs.docFor(input.document_id, ctx.user.id);
-    return ctx.services.docs.subscribe(ctx.user, doc);
+    return live(ctx.services.docs.subscribe(ctx.user, doc));
   }),
-  me: authedProcedure.input(s.MeStreamInput).subscription(({ ctx, input }) => ctx.services.realtime.me(ctx.user, resumeFrom(input))),
+  me: authedProcedure.input(s.MeStreamInput).subscription(({ ctx, input }) => live(ctx.services.realtime.me(ctx.user, resumeFrom(input)))),
   typing: authedProcedure
     .input(s.TypingInput)
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.realtime.typing(ctx.user, input.channel_id, input.is_typing);
-      return ok;
+      return s.OK;
     }),
   dmTyping: authedProcedure
     .input(s.DmTypingInput)
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.realtime.dmTyping(ctx.user, input.user_id, input.is_typing);
-      return ok;
+      return s.OK;
     }),
   signal: authedProcedure
     .input(s.SignalInput)
     .output(s.Ok)
     .mutation(async ({ ctx, input }) => {
       await ctx.services.realtime.signal(ctx.user, input);
-      return ok;
+      return s.OK;
     }),
 });

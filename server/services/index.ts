@@ -3,27 +3,28 @@ import { createRefreshTokens } from '../auth/refresh.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { RateLimit } from '../config.ts';
 import type { Database } from '../db/client.ts';
+import type { Logger } from '../log.ts';
 import type { RateLimiter } from '../ratelimit/index.ts';
 import type { Hub } from '../realtime/hub.ts';
 import type { Notifier } from '../realtime/notifier.ts';
 import type { Presence } from '../realtime/presence.ts';
 import type { TypingTimers } from '../realtime/typing.ts';
-import { createAccess } from './access.ts';
-import { createAuthService } from './auth.ts';
-import { createChannelService } from './channels.ts';
-import { createDmService } from './dms.ts';
+import { createAccess } from './groups/access.ts';
+import { createAuthService } from './accounts/auth.ts';
+import { createChannelService } from './groups/channels.ts';
+import { createDmService } from './messaging/dms.ts';
+import type { EventLog } from '../realtime/eventlog.ts';
+import { createGroupService } from './groups/groups.ts';
+import { createMemberService } from './groups/members.ts';
+import { createMessageService } from './messaging/messages.ts';
+import { createReadService } from './messaging/reads.ts';
+import { createRealtimeService } from './realtime/realtime.ts';
+import { createSearchService } from './messaging/search.ts';
+import { createUserService } from './accounts/users.ts';
 import { createDocCrud } from './docs/crud.ts';
 import type { DocEngine } from './docs/engine.ts';
 import { createDocService } from './docs/index.ts';
 import type { DocStore } from './docs/store.ts';
-import type { EventLog } from './eventlog.ts';
-import { createGroupService } from './groups.ts';
-import { createMemberService } from './members.ts';
-import { createMessageService } from './messages.ts';
-import { createReadService } from './reads.ts';
-import { createRealtimeService } from './realtime.ts';
-import { createSearchService } from './search.ts';
-import { createUserService } from './users.ts';
 
 export interface ServiceDeps {
   database: Database;
@@ -38,11 +39,12 @@ export interface ServiceDeps {
   typing: TypingTimers;
   docStore: DocStore;
   docEngine: DocEngine;
+  log: Logger;
 }
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
 export function createServices(deps: ServiceDeps) {
-  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, docStore, docEngine } = deps;
+  const { database, eventLog, passwords, tokens, limiter, rateLimit, notifier, presence, hub, typing, log, docStore, docEngine } = deps;
   const db = database.db;
   const access = createAccess(db);
   const users = createUserService(db);
@@ -60,7 +62,7 @@ export function createServices(deps: ServiceDeps) {
     dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users }),
     reads,
     search: createSearchService({ database, access }),
-    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }),
+    realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log }),
     docs: createDocService({
       crud: createDocCrud({ db, access, eventLog, notifier, store: docStore }),
       engine: docEngine,

@@ -3,11 +3,6 @@ import { DomainError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Services } from '../services/index.ts';
 
-/** Per-connection facts the realtime procedures need (absent over HTTP). */
-export interface ConnectionInfo {
-  id: string;
-}
-
 export interface Context {
   services: Services;
   /** The verified caller, or null for anonymous calls. */
@@ -16,18 +11,11 @@ export interface Context {
   authError: string | null;
   /** Client address, for login throttling. */
   ip: string;
-  connection: ConnectionInfo | null;
   log: Logger;
 }
 
 /** Builds a context from an optional bearer token; the same for HTTP requests and WebSocket connections. */
-export async function createContextInner(opts: {
-  services: Services;
-  log: Logger;
-  token: string | null;
-  ip: string;
-  connection?: ConnectionInfo | null;
-}): Promise<Context> {
+export async function createContextInner(opts: { services: Services; log: Logger; token: string | null; ip: string }): Promise<Context> {
   let auth: AccessClaims | null = null;
   let authError: string | null = null;
   if (opts.token) {
@@ -37,7 +25,7 @@ export async function createContextInner(opts: {
       authError = err instanceof DomainError ? err.message : 'Invalid access token';
     }
   }
-  return { services: opts.services, log: opts.log, auth, authError, ip: opts.ip, connection: opts.connection ?? null };
+  return { services: opts.services, log: opts.log, auth, authError, ip: opts.ip };
 }
 
 /** The bearer token of an `Authorization` header, if any. */

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { bigint, customType, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, customType, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import { channels, groups } from './groups.ts';
 import { createdAt, users } from './users.ts';
 
@@ -39,20 +39,22 @@ export const messages = pgTable(
   ],
 );
 
-export const reactions = pgTable(
-  'reactions',
-  {
-    messageId: uuid('message_id')
-      .notNull()
-      .references(() => messages.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    emoji: text('emoji').notNull(),
-    createdAt: createdAt(),
-  },
-  (t) => [primaryKey({ columns: [t.messageId, t.userId, t.emoji] })],
-);
+/** Reactions on the messages of `target`: one row per message, user and emoji. */
+const reactionsOn = (name: string, target: () => AnyPgColumn) =>
+  pgTable(
+    name,
+    {
+      messageId: uuid('message_id').notNull().references(target, { onDelete: 'cascade' }),
+      userId: uuid('user_id')
+        .notNull()
+        .references(() => users.id, { onDelete: 'cascade' }),
+      emoji: text('emoji').notNull(),
+      createdAt: createdAt(),
+    },
+    (t) => [primaryKey({ columns: [t.messageId, t.userId, t.emoji] })],
+  );
+
+export const reactions = reactionsOn('reactions', () => messages.id);
 
 /** A user named with `@username` in a channel message. */
 export const mentions = pgTable(
@@ -105,20 +107,7 @@ export const directMessages = pgTable(
   ],
 );
 
-export const dmReactions = pgTable(
-  'dm_reactions',
-  {
-    messageId: uuid('message_id')
-      .notNull()
-      .references(() => directMessages.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    emoji: text('emoji').notNull(),
-    createdAt: createdAt(),
-  },
-  (t) => [primaryKey({ columns: [t.messageId, t.userId, t.emoji] })],
-);
+export const dmReactions = reactionsOn('dm_reactions', () => directMessages.id);
 
 /** How far a user has read a stream (a channel or a DM pair). */
 export const readStates = pgTable(

@@ -7,9 +7,9 @@ import { documents } from '../../db/schema/index.ts';
 import { forbidden, notFound } from '../../errors.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
 import { docStream, userStream } from '../../realtime/streams.ts';
-import { MANAGERS, type Access } from '../access.ts';
-import type { EventLog } from '../eventlog.ts';
-import { memberIds } from '../groups.ts';
+import { MANAGERS, type Access } from '../groups/access.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
+import { memberIds } from '../groups/groups.ts';
 import type { DocStore } from './store.ts';
 
 export type DocumentRow = typeof documents.$inferSelect;
@@ -90,7 +90,7 @@ export function createDocCrud({ db, access, eventLog, notifier, store }: DocCrud
           group_id: doc.groupId,
         });
       });
-      notifier.control({ kind: 'document_deleted', documentId });
+      notifier.control({ kind: 'stream_deleted', stream: docStream(documentId), what: 'Document' });
       notifier.durable(events);
     },
   };

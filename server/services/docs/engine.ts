@@ -2,6 +2,7 @@ import type { Logger } from '../../log.ts';
 import type { Bus } from '../../realtime/bus.ts';
 import { CONTROL_TOPIC, type ControlMessage } from '../../realtime/notifier.ts';
 import type { EndReason } from '../../realtime/sink.ts';
+import { docStream } from '../../realtime/streams.ts';
 import { OpenDoc, type DocSession } from './open-doc.ts';
 import type { DocStore } from './store.ts';
 
@@ -31,7 +32,8 @@ export function createDocEngine(deps: DocEngineDeps) {
     for (const d of [...open.values()]) {
       if (msg.kind === 'membership_revoked' && d.groupId === msg.groupId) d.endWhere((s) => s.userId === msg.userId, GONE);
       else if (msg.kind === 'group_deleted' && d.groupId === msg.groupId) d.endWhere(() => true, GONE);
-      else if (msg.kind === 'document_deleted' && d.id === msg.documentId) d.endWhere(() => true, GONE);
+      else if (msg.kind === 'stream_deleted' && msg.stream === docStream(d.id))
+        d.endWhere(() => true, { code: 'NOT_FOUND', message: `${msg.what} not found` });
     }
   });
   const stopRecover = deps.bus.onRecover(() => {

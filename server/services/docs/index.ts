@@ -4,9 +4,8 @@ import { DOC_TEXT, type DocEvent, type Document, type DocumentWithContent } from
 import type { RateLimit } from '../../config.ts';
 import { tooManyRequests } from '../../errors.ts';
 import type { RateLimiter } from '../../ratelimit/index.ts';
-import { LiveSubscription } from '../../realtime/live.ts';
-import type { Sink } from '../../realtime/sink.ts';
-import type { Caller } from '../realtime.ts';
+import type { LiveSource, Sink } from '../../realtime/sink.ts';
+import type { Caller } from '../caller.ts';
 import { checkAwareness, checkUpdate, fromBase64, toBase64, type Relay } from './codec.ts';
 import { presentDocument, type DocCrud, type DocumentRow } from './crud.ts';
 import type { DocEngine } from './engine.ts';
@@ -151,8 +150,8 @@ export function createDocService({ crud, engine, limiter, rateLimit }: DocServic
     openSession,
 
     /** `realtime.doc`: the whole state, the current awareness, then every update and awareness change. */
-    subscribe(caller: Caller, row: DocumentRow) {
-      return new LiveSubscription<never, DocEvent>({
+    subscribe(caller: Caller, row: DocumentRow): LiveSource<never, DocEvent> {
+      const source: LiveSource<never, DocEvent> = {
         userId: caller.id,
         async open(sink: Sink) {
           const session: DocSession = {
@@ -168,7 +167,8 @@ export function createDocService({ crud, engine, limiter, rateLimit }: DocServic
           });
           return handle.leave;
         },
-      });
+      };
+      return source;
     },
   };
 }

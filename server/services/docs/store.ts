@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import type { Database, Tx } from '../../db/client.ts';
 import { documents, documentSnapshots, documentUpdates } from '../../db/schema/index.ts';
 import { docStream } from '../../realtime/streams.ts';
-import type { EventLog } from '../eventlog.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 
 /** One stored update: its place in the document's stream and its bytes. */
 export interface StoredUpdate {

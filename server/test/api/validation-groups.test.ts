@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { TRPCClient } from '@trpc/client';
-import type { AppRouter } from '../../../shared/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import {
   createGroupFixture,

@@ -4,7 +4,7 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { count, eq } from 'drizzle-orm';
-import type { AppRouter } from '../../../shared/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import type { Database } from '../../db/client.ts';
 import { documentUpdates } from '../../db/schema/index.ts';
 import { Collector, eventually } from '../helpers/events.ts';

@@ -1,5 +1,5 @@
 import { createTRPCClient, createWSClient, httpBatchLink, splitLink, wsLink, type TRPCClient } from '@trpc/client';
-import type { AppRouter } from '../../../shared/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import type { Session } from '../../../shared/entities.ts';
 
 /** A stock tRPC client over HTTP batching, optionally authenticated. */

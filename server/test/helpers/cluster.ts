@@ -6,7 +6,7 @@ import type { Subprocess } from 'bun';
 import { asc, eq } from 'drizzle-orm';
 import Redis from 'ioredis';
 import postgres from 'postgres';
-import type { AppRouter } from '../../../shared/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import { openPostgres, type Database } from '../../db/client.ts';
 import { migrate } from '../../db/migrate.ts';
 import { events } from '../../db/schema/index.ts';

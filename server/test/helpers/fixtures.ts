@@ -1,7 +1,7 @@
 import { expect } from 'bun:test';
 import { TRPCClientError, type TRPCClient } from '@trpc/client';
 import { asc } from 'drizzle-orm';
-import type { AppRouter } from '../../../shared/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import type { Channel, Group, Session } from '../../../shared/entities.ts';
 import type { Database } from '../../db/client.ts';
 import * as schema from '../../db/schema/index.ts';

@@ -1,5 +1,5 @@
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import type { AppRouter } from '../../../shared/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import { createTokenService } from '../../auth/tokens.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import type { Channel, ChannelType, Group } from '../../../shared/entities.ts';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import type { AppRouter } from '../../../shared/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import { createTokenService } from '../../auth/tokens.ts';
 import { httpClient, uniqueName } from '../helpers/clients.ts';
 import { eventually } from '../helpers/events.ts';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
-import { BACKPRESSURE_LIMIT } from '../../realtime/transport/websocket.ts';
+import { BACKPRESSURE_LIMIT } from '../../edges/websocket.ts';
 import { wsClient } from '../helpers/clients.ts';
 import { Closer, follow, groupWithChannel, metric, range, users, type Registered } from '../helpers/rt-fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';

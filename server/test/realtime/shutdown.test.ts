@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
-import type { AppRouter } from '../../../shared/index.ts';
+import type { AppRouter } from '../../../client/index.ts';
 import { startParley, type Parley } from '../../app.ts';
 import { loadConfig } from '../../config.ts';
 import { httpClient, register } from '../helpers/clients.ts';

@@ -1,21 +1,21 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import { LIMITS } from '../../shared/limits.ts';
-import type { RateLimit } from '../config.ts';
-import type { Database, Db } from '../db/client.ts';
-import { isUniqueViolation } from '../db/errors.ts';
-import { messages, reactions, users } from '../db/schema/index.ts';
-import { tooManyRequests } from '../errors.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import type { RateLimiter } from '../ratelimit/index.ts';
-import type { Access } from './access.ts';
-import type { EventLog } from './eventlog.ts';
+import type * as wire from '../../../shared/entities.ts';
+import { LIMITS } from '../../../shared/limits.ts';
+import type { RateLimit } from '../../config.ts';
+import type { Database, Db } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import { messages, reactions, users } from '../../db/schema/index.ts';
+import { tooManyRequests } from '../../errors.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import type { RateLimiter } from '../../ratelimit/index.ts';
+import type { Access } from '../groups/access.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 import { pageBounds, toPage, type PageQuery } from './history.ts';
 import { channelMessageColumns, channelMessages } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
-import { presentMessage } from './present.ts';
+import { presentMessage } from '../present.ts';
 import { reactionColumn, reactionSummaries } from './reactions.ts';
-import type { Caller } from './realtime.ts';
+import type { Caller } from '../caller.ts';
 import { createSendBatcher } from './send-batch.ts';
 
 export interface MessageDeps {

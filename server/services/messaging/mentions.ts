@@ -1,9 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Tx } from '../db/client.ts';
-import { memberships, mentions, users } from '../db/schema/index.ts';
-import { userStream, type StreamEvent } from '../realtime/streams.ts';
-import type { EventLog } from './eventlog.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Tx } from '../../db/client.ts';
+import { memberships, mentions, users } from '../../db/schema/index.ts';
+import { userStream, type StreamEvent } from '../../realtime/streams.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 
 const MENTION = /(?:^|[^\w@.-])@([a-z0-9_.-]{3,32})/gi;
 

@@ -1,9 +1,9 @@
 import { eq, inArray } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Db } from '../db/client.ts';
-import { users } from '../db/schema/index.ts';
-import { notFound } from '../errors.ts';
-import { presentUser } from './present.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Db } from '../../db/client.ts';
+import { users } from '../../db/schema/index.ts';
+import { notFound } from '../../errors.ts';
+import { presentUser } from '../present.ts';
 
 const publicColumns = { id: users.id, username: users.username, displayName: users.displayName, createdAt: users.createdAt };
 

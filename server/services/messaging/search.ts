@@ -1,12 +1,12 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Database } from '../db/client.ts';
-import { reactions } from '../db/schema/index.ts';
-import { badRequest } from '../errors.ts';
-import type { Access } from './access.ts';
-import { presentMessage } from './present.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Database } from '../../db/client.ts';
+import { reactions } from '../../db/schema/index.ts';
+import { badRequest } from '../../errors.ts';
+import type { Access } from '../groups/access.ts';
+import { presentMessage } from '../present.ts';
 import { reactionSummaries } from './reactions.ts';
-import type { Caller } from './realtime.ts';
+import type { Caller } from '../caller.ts';
 
 const DEFAULT_LIMIT = 20;
 /** How many of the newest matches are ranked. */

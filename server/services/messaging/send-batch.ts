@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Database, Tx } from '../db/client.ts';
-import { notFound } from '../errors.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import type { StreamEvent } from '../realtime/streams.ts';
-import type { EventLog } from './eventlog.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Database, Tx } from '../../db/client.ts';
+import { notFound } from '../../errors.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { channelStream, channelStreamSql, type StreamEvent } from '../../realtime/streams.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 import { recordMentions } from './mentions.ts';
-import { presentMessage } from './present.ts';
-import type { Caller } from './realtime.ts';
+import { presentMessage } from '../present.ts';
+import type { Caller } from '../caller.ts';
 
 export interface SendRequest {
   caller: Caller;
@@ -59,7 +59,7 @@ function insertBatch(rows: string) {
     counts as (select channel_id, count(*) as n from allowed group by channel_id),
     reserved as (
       insert into stream_counters (stream, last_seq)
-      select 'c:' || channel_id::text, n from counts order by 1
+      select ${channelStreamSql('channel_id')}, n from counts order by 1
       on conflict (stream) do update set last_seq = stream_counters.last_seq + excluded.last_seq
       returning stream, last_seq
     ),
@@ -67,7 +67,7 @@ function insertBatch(rows: string) {
       select a.*, r.last_seq - k.n + row_number() over (partition by a.channel_id order by a.i) as seq
       from allowed a
       join counts k on k.channel_id = a.channel_id
-      join reserved r on r.stream = 'c:' || a.channel_id::text
+      join reserved r on r.stream = ${channelStreamSql('a.channel_id')}
     ),
     built as (
       select n.*, '{"type":"message","id":' || ${json('n.id')} || ',"seq":' || n.seq
@@ -82,7 +82,7 @@ function insertBatch(rows: string) {
     ),
     logged as (
       insert into events (stream, seq, payload, created_at)
-      select 'c:' || channel_id::text, seq, payload, created_at::timestamptz from built
+      select ${channelStreamSql('channel_id')}, seq, payload, created_at::timestamptz from built
     )
     select i, seq, group_id, payload from built order by i`;
 }
@@ -117,7 +117,7 @@ export function createSendBatcher(deps: { database: Database; eventLog: EventLog
       for (const w of written) {
         const message = messages[w.i]!;
         message.seq = Number(w.seq);
-        events.push({ stream: `c:${message.channel_id}`, seq: message.seq, json: w.payload });
+        events.push({ stream: channelStream(message.channel_id), seq: message.seq, json: w.payload });
         if (tx && message.content.includes('@')) events.push(...(await recordMentions(tx, eventLog, message, w.group_id)));
       }
       return { written, events };

@@ -8,14 +8,16 @@ import {
 } from '@trpc/server';
 import { parseTRPCMessage, type TRPCClientOutgoingMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
 import type { ServerWebSocket } from 'bun';
-import type { Metrics } from '../../http/metrics.ts';
+import { CLOSE_CODES } from '../../../shared/close-codes.ts';
+import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../../log.ts';
 import { appRouter } from '../../routers/index.ts';
 import type { Services } from '../../services/index.ts';
 import { createContextInner, type Context } from '../../trpc/context.ts';
-import { isLive, LIVE, type LiveSource } from '../live.ts';
-import type { ExpiryWheel } from './expiry.ts';
-import { TrpcSink, type FrameBuilder } from './trpc-sink.ts';
+import type { LiveSource } from '../../realtime/sink.ts';
+import { isLive, LIVE } from '../../trpc/live.ts';
+import type { ExpiryWheel } from '../expiry.ts';
+import { TrpcSink, type FrameBuilder } from './sink.ts';
 
 export interface TransportDeps {
   services: Services;
@@ -48,8 +50,6 @@ class ActiveSubscription {
 
 /** Subscriptions one socket may hold at once. */
 const MAX_SUBSCRIPTIONS = 100;
-/** WebSocket close code for an access token that expired while the socket was open. */
-export const CLOSE_TOKEN_EXPIRED = 4001;
 
 /**
  * One tRPC client on a Bun WebSocket, speaking tRPC's wire protocol: connectionParams auth,
@@ -119,12 +119,15 @@ export class TrpcConnection {
     for (const sub of this.subscriptions.values()) sub.stop();
     this.subscriptions.clear();
     this.cancelExpiry?.();
-    if (this.caller) void this.deps.services.realtime.disconnected(this.caller, this.id).catch(() => {});
+    if (this.caller)
+      void this.deps.services.realtime
+        .disconnected(this.caller, this.id)
+        .catch((error) => this.deps.log.warn('presence leave failed', { error }));
   }
 
   /** Called by the expiry wheel when the access token runs out; the client reconnects with a fresh one. */
   expire() {
-    this.ws.close(CLOSE_TOKEN_EXPIRED, 'access token expired');
+    this.ws.close(CLOSE_CODES.tokenExpired, 'access token expired');
   }
 
   /** Tells the client to reconnect (graceful shutdown); a stock client reconnects and resumes. */
@@ -134,7 +137,7 @@ export class TrpcConnection {
 
   private async authenticate(token: string | null): Promise<Context> {
     const { services, log } = this.deps;
-    const ctx = await createContextInner({ services, log, token, ip: this.ip, connection: { id: this.id } });
+    const ctx = await createContextInner({ services, log, token, ip: this.ip });
     if (ctx.auth && !this.closed) {
       this.caller = { id: ctx.auth.userId, username: ctx.auth.username };
       this.cancelExpiry = this.deps.expiry.add(this, ctx.auth.exp);

@@ -1,14 +1,14 @@
 import { eq } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { PasswordHasher } from '../auth/passwords.ts';
-import type { RefreshTokens } from '../auth/refresh.ts';
-import type { TokenService } from '../auth/tokens.ts';
-import type { Db } from '../db/client.ts';
-import { isUniqueViolation } from '../db/errors.ts';
-import { users } from '../db/schema/index.ts';
-import { conflict, tooManyRequests, unauthorized } from '../errors.ts';
-import type { RateLimiter } from '../ratelimit/index.ts';
-import { presentUser } from './present.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { PasswordHasher } from '../../auth/passwords.ts';
+import type { RefreshTokens } from '../../auth/refresh.ts';
+import type { TokenService } from '../../auth/tokens.ts';
+import type { Db } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import { users } from '../../db/schema/index.ts';
+import { conflict, tooManyRequests, unauthorized } from '../../errors.ts';
+import type { RateLimiter } from '../../ratelimit/index.ts';
+import { presentUser } from '../present.ts';
 import type { UserService } from './users.ts';
 
 /**

@@ -1,11 +1,11 @@
 import { and, eq, isNull } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import { directMessages, dmReactions, mentions, messages, reactions, users } from '../db/schema/index.ts';
-import { notFound } from '../errors.ts';
-import { channelStream } from '../realtime/streams.ts';
-import { MANAGERS, type Access } from './access.ts';
+import type * as wire from '../../../shared/entities.ts';
+import { directMessages, dmReactions, mentions, messages, reactions, users } from '../../db/schema/index.ts';
+import { notFound } from '../../errors.ts';
+import { channelStream } from '../../realtime/streams.ts';
+import { MANAGERS, type Access } from '../groups/access.ts';
 import type { MessageKind, MessageRow } from './message-ops.ts';
-import { presentDm, presentMessage } from './present.ts';
+import { presentDm, presentMessage } from '../present.ts';
 
 export const channelMessageColumns = {
   id: messages.id,

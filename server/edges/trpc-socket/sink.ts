@@ -1,5 +1,5 @@
 import type { ServerWebSocket } from 'bun';
-import type { EndReason, Sink } from '../sink.ts';
+import type { EndReason, Sink } from '../../realtime/sink.ts';
 
 export type FrameBuilder = (id: number, json: string, tracked: boolean) => string;
 

@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Db, Tx } from '../db/client.ts';
-import { forbidden } from '../errors.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import type { EventLog } from './eventlog.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { forbidden } from '../../errors.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 import { reactionSummaries, type ReactionTable } from './reactions.ts';
-import type { Caller } from './realtime.ts';
+import type { Caller } from '../caller.ts';
 
 /** The columns every message kind shares, as loaded for a change. */
 export interface MessageRow {

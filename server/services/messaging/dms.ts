@@ -1,24 +1,24 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import { LIMITS } from '../../shared/limits.ts';
-import type { RateLimit } from '../config.ts';
-import type { Database } from '../db/client.ts';
-import { isUniqueViolation } from '../db/errors.ts';
-import { directMessages, dmReactions, users } from '../db/schema/index.ts';
-import { badRequest } from '../errors.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import { dmStream, userStream } from '../realtime/streams.ts';
-import type { RateLimiter } from '../ratelimit/index.ts';
-import type { EventLog } from './eventlog.ts';
+import type * as wire from '../../../shared/entities.ts';
+import { LIMITS } from '../../../shared/limits.ts';
+import type { RateLimit } from '../../config.ts';
+import type { Database } from '../../db/client.ts';
+import { isUniqueViolation } from '../../db/errors.ts';
+import { directMessages, dmReactions, users } from '../../db/schema/index.ts';
+import { badRequest } from '../../errors.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { dmStream, userStream } from '../../realtime/streams.ts';
+import type { RateLimiter } from '../../ratelimit/index.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 import { UNREAD_CAP } from './reads.ts';
 import { pageBounds, toPage, type PageQuery } from './history.ts';
 import { directMessageColumns, directMessageKind } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { createSendThrottle } from './messages.ts';
-import { presentDm } from './present.ts';
+import { presentDm } from '../present.ts';
 import { reactionSummaries } from './reactions.ts';
-import type { Caller } from './realtime.ts';
-import type { UserService } from './users.ts';
+import type { Caller } from '../caller.ts';
+import type { UserService } from '../accounts/users.ts';
 
 export interface DmDeps {
   database: Database;

@@ -1,8 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Role } from '../../shared/entities.ts';
-import type { Db, Tx } from '../db/client.ts';
-import { channels, memberships } from '../db/schema/index.ts';
-import { forbidden, notFound } from '../errors.ts';
+import type { Role } from '../../../shared/entities.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { channels, memberships } from '../../db/schema/index.ts';
+import { forbidden, notFound } from '../../errors.ts';
 
 export type ChannelRow = typeof channels.$inferSelect;
 

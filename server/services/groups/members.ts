@@ -1,15 +1,15 @@
 import { and, asc, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Db, Tx } from '../db/client.ts';
-import { groups, invites, memberships, users } from '../db/schema/index.ts';
-import { conflict, forbidden, notFound } from '../errors.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import { GLOBAL_SCOPE, type Presence } from '../realtime/presence.ts';
-import { userStream } from '../realtime/streams.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { groups, invites, memberships, users } from '../../db/schema/index.ts';
+import { conflict, forbidden, notFound } from '../../errors.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { GLOBAL_SCOPE, type Presence } from '../../realtime/presence.ts';
+import { channelStreamSql, userStream } from '../../realtime/streams.ts';
 import { MANAGERS, OWNER, type Access } from './access.ts';
-import type { EventLog } from './eventlog.ts';
-import { presentGroup, presentUser } from './present.ts';
-import { userColumns } from './users.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
+import { presentGroup, presentUser } from '../present.ts';
+import { userColumns } from '../accounts/users.ts';
 
 /** Thrown inside a join transaction to roll back the invite use when the user is already in. */
 class AlreadyMember extends Error {}
@@ -51,8 +51,8 @@ export function createMemberService({ db, access, eventLog, notifier, presence }
     // A newcomer starts with the group's history read, so unread counts mean "since I joined".
     await tx.execute(sql`
       insert into read_states (user_id, stream, last_read_seq)
-      select ${userId}, 'c:' || c.id::text, coalesce(sc.last_seq, 0)
-      from channels c left join stream_counters sc on sc.stream = 'c:' || c.id::text
+      select ${userId}, ${channelStreamSql('c.id')}, coalesce(sc.last_seq, 0)
+      from channels c left join stream_counters sc on sc.stream = ${channelStreamSql('c.id')}
       where c.group_id = ${groupId}
       on conflict do nothing`);
     const [row] = await tx.select().from(groups).where(eq(groups.id, groupId));

@@ -1,14 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Db, Tx } from '../db/client.ts';
-import { channels, groups, memberships } from '../db/schema/index.ts';
-import { notFound } from '../errors.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import { channelStream, userStream } from '../realtime/streams.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { channels, groups, memberships } from '../../db/schema/index.ts';
+import { notFound } from '../../errors.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { channelStream, userStream } from '../../realtime/streams.ts';
 import { MANAGERS, OWNER, type Access } from './access.ts';
-import type { EventLog } from './eventlog.ts';
-import { presentGroup } from './present.ts';
-import type { ReadService } from './reads.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
+import { presentGroup } from '../present.ts';
+import type { ReadService } from '../messaging/reads.ts';
 
 export interface GroupDeps {
   db: Db;
@@ -33,8 +33,6 @@ export function createGroupService({ db, access, eventLog, notifier, reads }: Gr
   }
 
   return {
-    load,
-
     async create(userId: string, input: { name: string; description?: string }): Promise<wire.Group> {
       const { group, events } = await db.transaction(async (tx) => {
         const [row] = await tx

@@ -1,16 +1,17 @@
-import type * as ev from '../../shared/events.ts';
-import type { SignalInput } from '../../shared/inputs.ts';
-import { badRequest, forbidden, notFound, tooManyRequests } from '../errors.ts';
-import type { Hub } from '../realtime/hub.ts';
-import { LiveSubscription } from '../realtime/live.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import { GLOBAL_SCOPE, type Presence } from '../realtime/presence.ts';
-import type { Sink } from '../realtime/sink.ts';
-import { channelStream, dmStream, userStream } from '../realtime/streams.ts';
-import type { TypingTimers } from '../realtime/typing.ts';
-import type { RateLimiter } from '../ratelimit/index.ts';
-import type { Access, ChannelRow } from './access.ts';
-import type { UserService } from './users.ts';
+import type * as ev from '../../../shared/events.ts';
+import type { SignalInput } from '../../../shared/inputs.ts';
+import { badRequest, forbidden, notFound, tooManyRequests } from '../../errors.ts';
+import type { Hub } from '../../realtime/hub.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { GLOBAL_SCOPE, type Presence } from '../../realtime/presence.ts';
+import type { LiveSource, Sink } from '../../realtime/sink.ts';
+import { channelOfStream, channelStream, dmStream, userStream } from '../../realtime/streams.ts';
+import type { TypingTimers } from '../../realtime/typing.ts';
+import type { RateLimiter } from '../../ratelimit/index.ts';
+import type { Access, ChannelRow } from '../groups/access.ts';
+import type { UserService } from '../accounts/users.ts';
+import type { Caller } from '../caller.ts';
+import type { Logger } from '../../log.ts';
 
 export interface RealtimeDeps {
   hub: Hub;
@@ -20,11 +21,7 @@ export interface RealtimeDeps {
   users: UserService;
   typing: TypingTimers;
   limiter: RateLimiter;
-}
-
-export interface Caller {
-  id: string;
-  username: string;
+  log: Logger;
 }
 
 type DurableChannelEvent = Extract<
@@ -39,13 +36,14 @@ const presenceTopic = (userId: string) => `p:${userId}`;
 const SIGNALS_PER_10S = 200;
 
 /** Live streams, presence, typing and WebRTC signalling; nothing here touches the database. */
-export function createRealtimeService({ hub, presence, notifier, access, users, typing, limiter }: RealtimeDeps) {
+export function createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log }: RealtimeDeps) {
   // Users whose node died without saying goodbye: announce them as if they had left.
   presence.onExpired((scope, who) => {
     if (scope === GLOBAL_SCOPE)
       notifier.ephemeral(presenceTopic(who.id), { type: 'dm_user_offline', user_id: who.id, username: who.username });
-    else if (scope.startsWith('c:')) {
-      notifier.ephemeral(scope, { type: 'user_left', user_id: who.id, username: who.username, channel_id: scope.slice(2) });
+    else {
+      const channelId = channelOfStream(scope);
+      if (channelId) notifier.ephemeral(scope, { type: 'user_left', user_id: who.id, username: who.username, channel_id: channelId });
     }
   });
 
@@ -56,7 +54,7 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
     return () =>
       void presence.leave(scope, caller, key).then(
         (last) => last && onLast(),
-        () => {},
+        (error) => log.warn('presence leave failed', { scope, error }),
       );
   }
 
@@ -77,7 +75,7 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
     channel(caller: Caller, channel: ChannelRow, lastEventId: number | null) {
       const scope = channelStream(channel.id);
       const who = { user_id: caller.id, username: caller.username, channel_id: channel.id };
-      return new LiveSubscription<DurableChannelEvent, Exclude<ev.ChannelEvent, DurableChannelEvent>>({
+      const source: LiveSource<DurableChannelEvent, Exclude<ev.ChannelEvent, DurableChannelEvent>> = {
         userId: caller.id,
         async open(sink: Sink) {
           let leave = () => {};
@@ -106,14 +104,15 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
             throw err;
           }
         },
-      });
+      };
+      return source;
     },
 
     async dm(caller: Caller, partnerId: string, lastEventId: number | null) {
       if (partnerId === caller.id) throw badRequest('Direct messages need another user');
       const partner = await users.byId(partnerId);
       const scope = dmStream(caller.id, partnerId);
-      return new LiveSubscription<DurableDmEvent, Exclude<ev.DmEvent, DurableDmEvent>>({
+      const source: LiveSource<DurableDmEvent, Exclude<ev.DmEvent, DurableDmEvent>> = {
         userId: caller.id,
         async open(sink: Sink) {
           let leave = () => {};
@@ -142,14 +141,16 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
             throw err;
           }
         },
-      });
+      };
+      return source;
     },
 
     me(caller: Caller, lastEventId: number | null) {
-      return new LiveSubscription<ev.MeEvent, ev.MeEvent>({
+      const source: LiveSource<ev.MeEvent, ev.MeEvent> = {
         userId: caller.id,
         open: (sink) => hub.attach(userStream(caller.id), sink, { lastEventId }),
-      });
+      };
+      return source;
     },
 
     async typing(caller: Caller, channelId: string, isTyping: boolean) {

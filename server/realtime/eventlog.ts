@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Database, Tx } from '../db/client.ts';
 import { events, streamCounters } from '../db/schema/index.ts';
-import type { StreamEvent } from '../realtime/streams.ts';
+import type { StreamEvent } from './streams.ts';
 
 /**
  * The durable event log. Appending takes the next sequence of the stream (locking its counter

@@ -1,14 +1,13 @@
 import type { ServerWebSocket } from 'bun';
-import { GatewayFrame } from '../../shared/gateway.ts';
+import { CLOSE_CODES } from '../../shared/close-codes.ts';
+import { GatewayFrame, type GatewayError } from '../../shared/gateway.ts';
 import type { AccessClaims } from '../auth/tokens.ts';
 import { DomainError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { Services } from '../services/index.ts';
-import { LIVE, type LiveSubscription } from './live.ts';
-import type { Sink } from './sink.ts';
-import { CLOSE_TOKEN_EXPIRED } from './transport/trpc-connection.ts';
-import type { ExpiryWheel } from './transport/expiry.ts';
-import type { GatewayLike, SocketData } from './transport/websocket.ts';
+import type { LiveSource, Sink } from '../realtime/sink.ts';
+import type { ExpiryWheel } from './expiry.ts';
+import type { GatewayLike, SocketData } from './websocket.ts';
 
 /** What an accepted gateway upgrade carries into the socket. */
 export interface GatewayInit {
@@ -80,7 +79,7 @@ class GatewayConnection implements GatewayLike {
     const { realtime, access } = this.deps.services;
     await realtime.connected(this.caller, this.id);
     const t = this.init.target;
-    let stream: LiveSubscription<unknown, unknown>;
+    let stream: LiveSource;
     if (t.kind === 'channel') {
       const { channel } = await access.channelFor(t.channelId, this.caller.id);
       stream = realtime.channel(this.caller, channel, this.init.lastEventId);
@@ -98,10 +97,10 @@ class GatewayConnection implements GatewayLike {
       leaveTopic: (topic) => void (ws.readyState === 1 && ws.unsubscribe(topic)),
       end: (reason) => {
         ws.send(JSON.stringify({ type: 'error', message: reason.message }));
-        ws.close(4004, reason.message);
+        ws.close(CLOSE_CODES.streamEnded, reason.message);
       },
     };
-    const close = await stream[LIVE].open(sink);
+    const close = await stream.open(sink);
     if (this.closed) close();
     else this.close = close;
   }
@@ -130,14 +129,16 @@ class GatewayConnection implements GatewayLike {
   }
 
   expire() {
-    this.ws.close(CLOSE_TOKEN_EXPIRED, 'access token expired');
+    this.ws.close(CLOSE_CODES.tokenExpired, 'access token expired');
   }
 
   onClose() {
     this.closed = true;
     this.cancelExpiry();
     this.close?.();
-    void this.deps.services.realtime.disconnected(this.caller, this.id).catch(() => {});
+    void this.deps.services.realtime
+      .disconnected(this.caller, this.id)
+      .catch((error) => this.deps.log.warn('presence leave failed', { error }));
   }
 
   private async handle(frame: GatewayFrame) {
@@ -166,12 +167,13 @@ class GatewayConnection implements GatewayLike {
   }
 
   private error(message: string) {
-    if (!this.closed) this.ws.send(JSON.stringify({ type: 'error', message }));
+    const frame: GatewayError = { type: 'error', message };
+    if (!this.closed) this.ws.send(JSON.stringify(frame));
   }
 
   private refuse(err: unknown) {
     if (!(err instanceof DomainError)) this.deps.log.error('gateway start failed', { error: err });
     this.error(err instanceof DomainError ? err.message : 'Internal server error');
-    this.ws.close(1011, 'could not open the stream');
+    this.ws.close(CLOSE_CODES.streamFailed, 'could not open the stream');
   }
 }

@@ -1,14 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Db } from '../db/client.ts';
-import { channels } from '../db/schema/index.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import { channelStream, userStream } from '../realtime/streams.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Db } from '../../db/client.ts';
+import { channels } from '../../db/schema/index.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { channelStream, userStream } from '../../realtime/streams.ts';
 import { MANAGERS, type Access } from './access.ts';
-import type { EventLog } from './eventlog.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
 import { memberIds } from './groups.ts';
-import { presentChannel } from './present.ts';
-import type { ReadService } from './reads.ts';
+import { presentChannel } from '../present.ts';
+import type { ReadService } from '../messaging/reads.ts';
 
 export interface ChannelDeps {
   db: Db;
@@ -84,7 +84,7 @@ export function createChannelService({ db, access, eventLog, notifier, reads }: 
         const event = { type: 'channel_deleted', channel_id: channelId, group_id: channel.groupId };
         return eventLog.appendToAll(tx, (await memberIds(tx, channel.groupId)).map(userStream), event);
       });
-      notifier.control({ kind: 'channel_deleted', channelId });
+      notifier.control({ kind: 'stream_deleted', stream: channelStream(channelId), what: 'Channel' });
       notifier.durable(events);
     },
   };

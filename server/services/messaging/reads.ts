@@ -1,13 +1,13 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
-import { readStates } from '../db/schema/index.ts';
-import type { Notifier } from '../realtime/notifier.ts';
-import { channelStream, dmStream, userStream } from '../realtime/streams.ts';
-import { badRequest } from '../errors.ts';
-import type { Access } from './access.ts';
-import type { EventLog } from './eventlog.ts';
-import type { Caller } from './realtime.ts';
-import type { UserService } from './users.ts';
+import type { Database } from '../../db/client.ts';
+import { readStates } from '../../db/schema/index.ts';
+import type { Notifier } from '../../realtime/notifier.ts';
+import { channelStream, channelStreamSql, dmStream, userStream } from '../../realtime/streams.ts';
+import { badRequest } from '../../errors.ts';
+import type { Access } from '../groups/access.ts';
+import type { EventLog } from '../../realtime/eventlog.ts';
+import type { Caller } from '../caller.ts';
+import type { UserService } from '../accounts/users.ts';
 
 export interface Counts {
   unread: number;
@@ -85,7 +85,7 @@ export function createReadService(deps: {
           (select count(*) from mentions x where x.user_id = ${userId} and x.channel_id = c.id
              and x.seq > coalesce(r.last_read_seq, 0)) as mentions
         from channels c
-        left join read_states r on r.user_id = ${userId} and r.stream = 'c:' || c.id::text
+        left join read_states r on r.user_id = ${userId} and r.stream = ${channelStreamSql('c.id')}
         where c.group_id = ${groupId}`);
       return new Map(rows.map((r) => [r.channel_id, countsOf(r)]));
     },
@@ -99,7 +99,7 @@ export function createReadService(deps: {
              and x.seq > coalesce(r.last_read_seq, 0))), 0) as mentions
         from memberships mb
         join channels c on c.group_id = mb.group_id
-        left join read_states r on r.user_id = ${userId} and r.stream = 'c:' || c.id::text
+        left join read_states r on r.user_id = ${userId} and r.stream = ${channelStreamSql('c.id')}
         where mb.user_id = ${userId}
         group by c.group_id`);
       return new Map(rows.map((r) => [r.group_id, countsOf(r)]));

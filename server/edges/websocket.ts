@@ -1,11 +1,12 @@
 import type { Server, ServerWebSocket, WebSocketHandler } from 'bun';
-import { LIMITS } from '../../../shared/limits.ts';
-import type { OriginPolicy } from '../../http/origins.ts';
+import { CLOSE_CODES } from '../../shared/close-codes.ts';
+import { LIMITS } from '../../shared/limits.ts';
+import type { OriginPolicy } from './origins.ts';
 import { createExpiryWheel } from './expiry.ts';
 import { createSettleCollector } from './settle.ts';
-import { frameBuilder, RECONNECT_FRAME } from './frames.ts';
-import { TrpcConnection, type TransportDeps } from './trpc-connection.ts';
-import type { FrameBuilder } from './trpc-sink.ts';
+import { frameBuilder, RECONNECT_FRAME } from './trpc-socket/frames.ts';
+import { TrpcConnection, type TransportDeps } from './trpc-socket/connection.ts';
+import type { FrameBuilder } from './trpc-socket/sink.ts';
 
 /** What an upgraded socket carries: which protocol it speaks and its per-connection state. */
 export type SocketData =
@@ -13,7 +14,7 @@ export type SocketData =
   | { kind: 'gateway'; ip: string; conn?: GatewayLike; init: unknown }
   | { kind: 'doc'; ip: string; conn?: GatewayLike; init: unknown };
 
-/** The compatibility gateway's per-socket handler (see gateway/). */
+/** The compatibility gateway's per-socket handler (see gateway.ts). */
 export interface GatewayLike {
   onMessage(raw: string | Buffer): void;
   onClose(): void;
@@ -21,6 +22,8 @@ export interface GatewayLike {
 
 export interface WebSocketDeps extends Omit<TransportDeps, 'expiry' | 'frames'> {
   origins: OriginPolicy;
+  /** Collect garbage after bursts of new connections (see settle.ts). */
+  gcAfterConnectBursts: boolean;
   /** Opens a gateway connection for a socket the gateway accepted at upgrade time. */
   openGateway?: (ws: ServerWebSocket<SocketData>, init: unknown, expiry: TransportDeps['expiry']) => GatewayLike;
   /** Checks a gateway upgrade request; returns its init data, or a Response to refuse it. */
@@ -54,7 +57,7 @@ export function createWebSocketServer(deps: WebSocketDeps) {
   const trpcConnections = new Set<TrpcConnection>();
   const sockets = new Set<ServerWebSocket<SocketData>>();
   const expiry = createExpiryWheel();
-  const settle = createSettleCollector();
+  const settle = createSettleCollector({ enabled: deps.gcAfterConnectBursts });
   const builders = new Map<string, FrameBuilder>();
   const transport: TransportDeps = {
     ...deps,
@@ -138,7 +141,7 @@ export function createWebSocketServer(deps: WebSocketDeps) {
     },
 
     /** Step two: close what is still open. */
-    closeAll(code = 1012, reason = 'server restarting') {
+    closeAll(code: number = CLOSE_CODES.restarting, reason = 'server restarting') {
       for (const ws of sockets) ws.close(code, reason);
     },
 

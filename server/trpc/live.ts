@@ -1,15 +1,8 @@
 import { tracked, TRPCError, type TrackedEnvelope } from '@trpc/server';
-import type { EndReason, Sink } from './sink.ts';
+import type { EndReason, LiveSource, Sink } from '../realtime/sink.ts';
 
 /** Marks a subscription result the Bun WebSocket transport can serve natively (shared frames). */
 export const LIVE = Symbol.for('parley.live');
-
-/** A live stream subscription, before anyone consumes it. */
-export interface LiveSource {
-  userId: string;
-  /** Attaches `sink`, delivers prelude and backlog, then keeps it live; resolves to its close. */
-  open(sink: Sink): Promise<() => void>;
-}
 
 /**
  * What subscription procedures return. The Bun transport opens `[LIVE]` directly with a sink
@@ -19,7 +12,7 @@ export interface LiveSource {
 export class LiveSubscription<TDurable, TEphemeral> implements AsyncIterable<TrackedEnvelope<TDurable> | TEphemeral> {
   readonly [LIVE]: LiveSource;
 
-  constructor(source: LiveSource) {
+  constructor(source: LiveSource<TDurable, TEphemeral>) {
     this[LIVE] = source;
   }
 
@@ -85,3 +78,6 @@ export class LiveSubscription<TDurable, TEphemeral> implements AsyncIterable<Tra
 
 /** Whether a procedure's result is a live subscription the transport can open natively. */
 export const isLive = (value: unknown): value is { [LIVE]: LiveSource } => typeof value === 'object' && value !== null && LIVE in value;
+
+/** Wraps a service's live stream for tRPC; an ended stream becomes the matching TRPCError here. */
+export const live = <TDurable, TEphemeral>(source: LiveSource<TDurable, TEphemeral>) => new LiveSubscription<TDurable, TEphemeral>(source);

@@ -1,7 +1,7 @@
 import { inArray, sql, type SQLWrapper } from 'drizzle-orm';
-import type * as wire from '../../shared/entities.ts';
-import type { Db, Tx } from '../db/client.ts';
-import { dmReactions, reactions } from '../db/schema/index.ts';
+import type * as wire from '../../../shared/entities.ts';
+import type { Db, Tx } from '../../db/client.ts';
+import { dmReactions, reactions } from '../../db/schema/index.ts';
 
 export type ReactionTable = typeof reactions | typeof dmReactions;
 
