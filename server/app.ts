@@ -58,8 +58,15 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     publishFrame: (topic, frame) => void server?.publish(topic, frame),
     onGapFill: () => metrics.gapFills.inc(),
   });
-  const docStore = createDocStore(database, eventLog);
-  const docEngine = createDocEngine({ store: docStore, bus, log, nodeId: cluster.nodeId, compactEvery: config.docCompactEvery });
+  const docStore = createDocStore(database);
+  const docEngine = createDocEngine({
+    store: docStore,
+    bus,
+    log,
+    nodeId: cluster.nodeId,
+    compactEvery: config.docCompactEvery,
+    writeConcurrency: database.kind === 'pglite' ? 1 : 4,
+  });
   const services = createServices({
     database,
     eventLog,

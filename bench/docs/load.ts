@@ -6,7 +6,6 @@ import * as Y from 'yjs';
 import { openPglite, openPostgres, type Database } from '../../server/db/client.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { documents, groups, users } from '../../server/db/schema/index.ts';
-import { createEventLog } from '../../server/realtime/eventlog.ts';
 import { createDocStore } from '../../server/services/docs/store.ts';
 
 async function openDatabase(): Promise<{ database: Database; dispose(): Promise<void> }> {
@@ -58,7 +57,7 @@ export async function measureLoad(n: number) {
       .returning();
     const [group] = await db.insert(groups).values({ name: 'load', ownerId: user!.id }).returning();
     const [doc] = await db.insert(documents).values({ groupId: group!.id, title: 'long-edited', createdBy: user!.id }).returning();
-    const store = createDocStore(database, createEventLog(database));
+    const store = createDocStore(database);
     const author = new Y.Doc();
     await store.init(db, doc!.id, Y.encodeStateAsUpdate(author));
     // n single edits, stored as n log rows, 1000 per transaction.
@@ -73,10 +72,8 @@ export async function measureLoad(n: number) {
       else text.insert(cursor++, String.fromCharCode(97 + (i % 26)));
     }
     for (let i = 0; i < updates.length; i += 1000) {
-      await store.append(
-        doc!.id,
-        updates.slice(i, i + 1000).map((update) => ({ update, userId: user!.id })),
-      );
+      const writes = updates.slice(i, i + 1000).map((update) => ({ update, userId: user!.id }));
+      await store.appendMany([{ documentId: doc!.id, writes }]);
     }
     const uncompacted = await timeOpen(store, doc!.id);
     const t0 = performance.now();

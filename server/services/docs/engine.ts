@@ -5,6 +5,7 @@ import type { EndReason } from '../../realtime/sink.ts';
 import { docStream } from '../../realtime/streams.ts';
 import { OpenDoc, type DocSession } from './open-doc.ts';
 import type { DocStore } from './store.ts';
+import { createDocWriter } from './writer.ts';
 
 export interface DocEngineDeps {
   store: DocStore;
@@ -13,6 +14,8 @@ export interface DocEngineDeps {
   nodeId: string;
   /** Updates after the snapshot that trigger a compaction (default 500). */
   compactEvery?: number;
+  /** Write transactions in flight at once (1 for the embedded database, a few for PostgreSQL). */
+  writeConcurrency?: number;
 }
 
 const GONE: EndReason = { code: 'NOT_FOUND', message: 'Document not found' };
@@ -25,7 +28,7 @@ const GONE: EndReason = { code: 'NOT_FOUND', message: 'Document not found' };
 export function createDocEngine(deps: DocEngineDeps) {
   const open = new Map<string, OpenDoc>();
   const unloading = new Set<Promise<void>>();
-  const docDeps = { ...deps, compactEvery: deps.compactEvery ?? 500 };
+  const docDeps = { ...deps, compactEvery: deps.compactEvery ?? 500, writer: createDocWriter(deps.store, deps.writeConcurrency ?? 1) };
 
   const control = deps.bus.subscribe(CONTROL_TOPIC, (m) => {
     const msg = JSON.parse(m.json) as ControlMessage;

@@ -8,6 +8,7 @@ import type { EndReason } from '../../realtime/sink.ts';
 import { docStream } from '../../realtime/streams.ts';
 import { fromBase64, Relay, toBase64, tooLarge } from './codec.ts';
 import type { DocStore, StoredUpdate } from './store.ts';
+import type { DocWriter } from './writer.ts';
 
 /** One editor of an open document (a tRPC subscription or a y-websocket connection). */
 export interface DocSession {
@@ -20,6 +21,7 @@ export interface DocSession {
 
 export interface OpenDocDeps {
   store: DocStore;
+  writer: DocWriter;
   bus: Bus;
   log: Logger;
   /** This instance, so it can ignore its own awareness relays coming back over the bus. */
@@ -215,7 +217,7 @@ export class OpenDoc {
       while (this.queue.length) {
         const batch = this.queue.splice(0, WRITE_BATCH);
         try {
-          const first = await this.deps.store.append(this.id, batch);
+          const first = await this.deps.writer.append(this.id, batch);
           if (first === null) throw notFound('Document');
           batch.forEach((w, i) => {
             const seq = first + i;

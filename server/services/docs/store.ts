@@ -1,9 +1,8 @@
-import { and, asc, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
 import * as Y from 'yjs';
 import type { Database, Tx } from '../../db/client.ts';
-import { documents, documentSnapshots, documentUpdates } from '../../db/schema/index.ts';
+import { documents, documentSnapshots, documentUpdates, streamCounters } from '../../db/schema/index.ts';
 import { docStream } from '../../realtime/streams.ts';
-import type { EventLog } from '../../realtime/eventlog.ts';
 
 /** One stored update: its place in the document's stream and its bytes. */
 export interface StoredUpdate {
@@ -37,7 +36,7 @@ const bytes = (v: unknown): Uint8Array => {
  * shared stream counters (`doc:<id>`), so writes to one document commit in sequence order across
  * instances; compaction folds the log into the snapshot under the snapshot row's lock.
  */
-export function createDocStore(database: Database, eventLog: EventLog) {
+export function createDocStore(database: Database) {
   const { db } = database;
 
   return {
@@ -77,21 +76,42 @@ export function createDocStore(database: Database, eventLog: EventLog) {
     },
 
     /**
-     * Appends updates in one transaction (a group commit) and returns the first sequence. The
-     * document row is locked first (then the counter), the same order a delete takes, so the two
-     * cannot deadlock; null when the document no longer exists.
+     * Appends the updates of several documents in one transaction of three statements (a group
+     * commit across documents); returns each document's first sequence, absent when it no longer
+     * exists. Document rows are locked first, in id order (then their counters, in the same
+     * order): the order a delete takes too, so neither two batches nor a delete can deadlock.
      */
-    async append(documentId: string, writes: PendingWrite[]): Promise<number | null> {
+    async appendMany(batch: Array<{ documentId: string; writes: PendingWrite[] }>): Promise<Map<string, number>> {
+      const ids = batch.map((b) => b.documentId).sort();
       return db.transaction(async (tx) => {
+        const locked = tx
+          .select({ id: documents.id })
+          .from(documents)
+          .where(inArray(documents.id, ids))
+          .orderBy(asc(documents.id))
+          .for('update');
         const touched = await tx
           .update(documents)
           .set({ updatedAt: new Date() })
-          .where(eq(documents.id, documentId))
+          .where(inArray(documents.id, locked))
           .returning({ id: documents.id });
-        if (!touched.length) return null;
-        const first = await eventLog.reserve(tx, docStream(documentId), writes.length);
-        await tx.insert(documentUpdates).values(writes.map((w, i) => ({ documentId, seq: first + i, update: w.update, userId: w.userId })));
-        return first;
+        const present = new Set(touched.map((t) => t.id));
+        const live = batch.filter((b) => present.has(b.documentId)).sort((a, b) => (a.documentId < b.documentId ? -1 : 1));
+        const firsts = new Map<string, number>();
+        if (!live.length) return firsts;
+        const counters = await tx
+          .insert(streamCounters)
+          .values(live.map((b) => ({ stream: docStream(b.documentId), lastSeq: b.writes.length })))
+          .onConflictDoUpdate({ target: streamCounters.stream, set: { lastSeq: sql`${streamCounters.lastSeq} + excluded.last_seq` } })
+          .returning({ stream: streamCounters.stream, lastSeq: streamCounters.lastSeq });
+        const last = new Map(counters.map((c) => [c.stream, c.lastSeq]));
+        const rows = live.flatMap((b) => {
+          const first = last.get(docStream(b.documentId))! - b.writes.length + 1;
+          firsts.set(b.documentId, first);
+          return b.writes.map((w, i) => ({ documentId: b.documentId, seq: first + i, update: w.update, userId: w.userId }));
+        });
+        await tx.insert(documentUpdates).values(rows);
+        return firsts;
       });
     },
 

@@ -21,7 +21,7 @@ beforeAll(async () => {
   server = await startTestServer();
   cast = await registerCast(server.url);
   fx = await createGroupFixture(cast, 'docs');
-}, 60_000);
+}, 180_000);
 afterAll(() => server?.stop(), 30_000);
 
 const iso = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);

@@ -23,7 +23,7 @@ beforeAll(async () => {
   const group = await alice.client.groups.create.mutate({ name: 'writers' });
   groupId = group.id;
   await alice.client.groups.addMember.mutate({ group_id: groupId, user_id: bob.id });
-}, 60_000);
+}, 180_000);
 afterEach(() => {
   closer.closeAll();
   for (const c of cleanups.splice(0)) c();

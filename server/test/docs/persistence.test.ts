@@ -20,12 +20,12 @@ const dataDir = mkdtempSync(join(tmpdir(), 'parley-docs-'));
 const running = new Set<Parley>();
 beforeAll(async () => {
   db = await createTestDatabase();
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   for (const p of running) await p.stop().catch(() => {});
   await db.dispose();
   rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
+}, 180_000);
 
 async function start(env: Record<string, string> = {}): Promise<Parley> {
   const config = loadConfig({
