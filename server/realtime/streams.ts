@@ -7,11 +7,14 @@ import { sql, type SQL } from 'drizzle-orm';
 const CHANNEL = 'c:';
 const USER = 'u:';
 const DM = 'd:';
+const DOC = 'doc:';
 
 export const channelStream = (channelId: string) => `${CHANNEL}${channelId}`;
 export const userStream = (userId: string) => `${USER}${userId}`;
 /** The pair's key is the same whichever side asks. */
 export const dmStream = (a: string, b: string) => (a < b ? `${DM}${a}:${b}` : `${DM}${b}:${a}`);
+/** A collaborative document's update stream: its sequence lives in stream_counters, its updates in document_updates. */
+export const docStream = (documentId: string) => `${DOC}${documentId}`;
 
 /** The channel id of a channel stream key, or null for any other stream. */
 export const channelOfStream = (key: string): string | null => (key.startsWith(CHANNEL) ? key.slice(CHANNEL.length) : null);
@@ -25,5 +28,3 @@ export interface StreamEvent {
   seq: number;
   json: string;
 }
-/** A collaborative document's update stream (its sequence lives in stream_counters like the others). */
-export const docStream = (documentId: string) => `doc:${documentId}`;
