@@ -50,6 +50,7 @@ const TIMEOUT = 'timeout';
 const WRITE_BATCH = 256;
 const FILL_PAGE = 1000;
 const MAX_FILL_DELAY_MS = 1000;
+const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * A document open on this instance: the Y.Doc holds only persisted state (writes commit, then
@@ -215,6 +216,9 @@ export class OpenDoc {
     try {
       await this.ready;
       while (this.queue.length) {
+        // The embedded database runs a whole transaction without yielding to I/O: let the
+        // updates already received on other sockets queue up first, or every batch holds one.
+        await nextTick();
         const batch = this.queue.splice(0, WRITE_BATCH);
         try {
           const first = await this.deps.writer.append(this.id, batch);

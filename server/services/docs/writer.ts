@@ -19,6 +19,8 @@ export function createDocWriter(store: DocStore, concurrency: number) {
     running++;
     try {
       while (waiting.size) {
+        // Other documents' flushes, started by messages still in the event loop, join this batch.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         const batch = waiting;
         waiting = new Map();
         try {
