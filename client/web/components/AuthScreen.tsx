@@ -30,7 +30,7 @@ export function AuthScreen({ onSession }: { onSession(s: Session): void }) {
   }
 
   return (
-    <div className="auth">
+    <main className="auth">
       <form className="card" onSubmit={submit} data-testid="auth-form">
         <h1>Parley</h1>
         <p className="muted">{mode === 'login' ? 'Log in to continue' : 'Create an account'}</p>
@@ -55,7 +55,7 @@ export function AuthScreen({ onSession }: { onSession(s: Session): void }) {
           />
         </label>
         {error && (
-          <p className="error" data-testid="auth-error">
+          <p className="error" role="alert" data-testid="auth-error">
             {error}
           </p>
         )}
@@ -71,6 +71,6 @@ export function AuthScreen({ onSession }: { onSession(s: Session): void }) {
           {mode === 'login' ? 'No account? Register' : 'Have an account? Log in'}
         </button>
       </form>
-    </div>
+    </main>
   );
 }

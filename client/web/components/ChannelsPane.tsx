@@ -1,4 +1,5 @@
 import type { Channel, Group, ParleyClient } from '../../index.ts';
+import { Badges } from './Badges.tsx';
 import { CreateChannelForm } from './CreateChannelForm.tsx';
 import { InviteBox } from './InviteBox.tsx';
 
@@ -17,7 +18,7 @@ const ICON: Record<Channel['type'], string> = { TEXT: '#', VOICE: '♪', VIDEO: 
 export function ChannelsPane({ api, group, channels, selected, onSelect, onCreated }: Props) {
   const canManage = group.my_role === 'owner' || group.my_role === 'admin';
   return (
-    <nav className="channels" data-testid="channels-pane">
+    <nav className="channels" data-testid="channels-pane" aria-label={`${group.name} channels`}>
       <header>
         <h2 data-testid="group-title">{group.name}</h2>
         {group.description && <p className="muted small">{group.description}</p>}
@@ -26,14 +27,18 @@ export function ChannelsPane({ api, group, channels, selected, onSelect, onCreat
         {channels.map((c) => (
           <li key={c.id}>
             <button
-              className={c.id === selected ? 'item active' : 'item'}
+              className={c.id === selected ? 'item active' : c.unread_count ? 'item unread' : 'item'}
+              aria-current={c.id === selected ? 'page' : undefined}
               data-testid="channel-item"
               data-name={c.name}
               data-type={c.type}
               onClick={() => onSelect(c.id)}
             >
-              <span className="icon">{ICON[c.type]}</span>
+              <span className="icon" aria-hidden="true">
+                {ICON[c.type]}
+              </span>
               <span className="grow">{c.name}</span>
+              {c.id !== selected && <Badges unread={c.unread_count} mentions={c.mention_count} testId="channel" />}
             </button>
           </li>
         ))}

@@ -1,26 +1,35 @@
-import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import type { ParleyClient, SignalPayload, User } from '../../index.ts';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import type { SignalPayload, User } from '../../index.ts';
 import { useConversation } from '../hooks/useConversation.ts';
+import type { ConnectionStatus } from '../hooks/useMeStream.ts';
+import { useReadMarker } from '../hooks/useReadMarker.ts';
+import { nonce } from '../lib/api.ts';
 import { CallController } from '../lib/call.ts';
 import type { Conversation } from '../lib/conversation.ts';
 import { iceServers } from '../lib/ice.ts';
+import type { Outbox } from '../lib/outbox.ts';
 import { CallPanel } from './CallPanel.tsx';
 import { Composer } from './Composer.tsx';
+import type { MessageActions } from './MessageItem.tsx';
 import { MessageList } from './MessageList.tsx';
 import { PresenceBar } from './PresenceBar.tsx';
 import { TypingIndicator } from './TypingIndicator.tsx';
 
 interface Props {
-  api: ParleyClient;
   conv: Conversation;
   me: User;
-  /** Usernames of the group's members, for presence that arrives as bare ids. */
+  /** Usernames of the group's members, for presence that arrives as bare ids, and for @-completion. */
   names: Map<string, string>;
+  outbox: Outbox;
+  connection: ConnectionStatus;
+  /** Unread messages when the view opened: where the "new messages" line goes. */
+  unreadAtOpen: number;
+  canModerate: boolean;
   onUnknownUser?(): void;
 }
 
 /** One channel or DM: history, live messages, presence, typing and (in VOICE/VIDEO channels and DMs) calls. */
-export function ConversationView({ conv, me, names, onUnknownUser }: Props) {
+export function ConversationView({ conv, me, names, outbox, connection, unreadAtOpen, canModerate, onUnknownUser }: Props) {
   const call = useMemo(
     () =>
       conv.call
@@ -36,15 +45,38 @@ export function ConversationView({ conv, me, names, onUnknownUser }: Props) {
   const callState = useSyncExternalStore(call?.subscribe ?? noop, call?.getState ?? nothing);
 
   const chat = useConversation(conv, me.id, (e) => call?.handle(e.type, { id: e.from_user_id, username: e.from_username }, e.data));
+  const { merge } = chat;
+  useEffect(() => outbox.onSent((key, m) => key === conv.key && merge([m])), [outbox, conv.key, merge]);
+  const allPending = useSyncExternalStore(outbox.subscribe, outbox.getItems);
+  const pending = useMemo(() => allPending.filter((o) => o.convKey === conv.key), [allPending, conv.key]);
+  const line = useReadMarker(conv, chat.messages, me.id, unreadAtOpen, chat.hasOlder);
+  const [restore, setRestore] = useState<{ text: string } | null>(null);
 
-  const here = [...chat.online].map(([id, username]) => ({ id, username: username ?? names.get(id) ?? null }));
-  const unknown = here.some((u) => u.username === null);
+  const actions: MessageActions = useMemo(
+    () => ({
+      edit: async (id, content) => merge([await conv.edit(id, content)]),
+      remove: (id) => conv.remove(id),
+      react: async (id, emoji, on) => merge([await conv.react(id, emoji, on)]),
+    }),
+    [conv, merge],
+  );
+  const onSubmit = useCallback((content: string) => outbox.enqueue(conv.key, conv.send, content, nonce()), [outbox, conv]);
+
+  // Presence is only known while connected: offline, nobody (not even me) is shown as here.
+  const live = connection === 'connected';
+  const here = live ? [...chat.online].map(([id, username]) => ({ id, username: username ?? names.get(id) ?? null })) : [];
+  // Someone new is here (joined the group since the members were loaded): reload them, for @-completion too.
+  const unknown = here.some((u) => !names.has(u.id));
   useEffect(() => {
     if (unknown) onUnknownUser?.();
   }, [unknown, onUnknownUser]);
+  const mentionable = useMemo(
+    () => [...new Set([...names.values(), ...(conv.partner ? [conv.partner.username] : [])])].filter((u) => u !== me.username).sort(),
+    [names, conv.partner, me.username],
+  );
 
   return (
-    <section className="conversation" data-testid="conversation" data-key={conv.key}>
+    <section className="conversation" data-testid="conversation" data-key={conv.key} aria-label={conv.title}>
       <header className="conversation-header">
         <h2 data-testid="conversation-title">{conv.title}</h2>
         <PresenceBar
@@ -52,7 +84,9 @@ export function ConversationView({ conv, me, names, onUnknownUser }: Props) {
           users={here.map((u) => ({ id: u.id, username: u.username ?? u.id.slice(0, 8) }))}
           partner={conv.partner}
           callKind={conv.call}
-          canCall={callState?.status !== undefined && !['outgoing', 'incoming', 'connecting', 'connected'].includes(callState.status)}
+          canCall={
+            live && callState?.status !== undefined && !['outgoing', 'incoming', 'connecting', 'connected'].includes(callState.status)
+          }
           onCall={(peer) => call?.start(peer)}
         />
       </header>
@@ -60,17 +94,30 @@ export function ConversationView({ conv, me, names, onUnknownUser }: Props) {
       {chat.error && <p className="error banner">{chat.error}</p>}
       <MessageList
         messages={chat.messages}
+        pending={pending}
         meId={me.id}
+        me={me.username}
+        canModerate={canModerate}
+        actions={actions}
         hasOlder={chat.hasOlder}
         loadingOlder={chat.loadingOlder}
         onLoadOlder={chat.loadOlder}
         title={conv.title}
+        firstUnread={line}
+        onRetry={() => outbox.retry(conv.key)}
+        onDiscard={(n) => {
+          const text = outbox.discard(n);
+          if (text) setRestore({ text });
+        }}
       />
       <TypingIndicator typists={[...chat.typing.values()].map((t) => t.username)} />
       <Composer
         placeholder={`Message ${conv.title}`}
+        draftKey={`parley.draft.${me.id}.${conv.key}`}
         onTyping={(is) => conv.typing(is)}
-        onSend={async (content, nonce) => chat.merge([await conv.send(content, nonce)])}
+        onSubmit={onSubmit}
+        mentionable={mentionable}
+        restore={restore}
       />
     </section>
   );

@@ -23,9 +23,20 @@ export function CreateChannelForm({ onCreate }: { onCreate(name: string, type: C
   return (
     <form className="inline-form" onSubmit={submit}>
       <h3>New channel</h3>
-      <input data-testid="channel-name-input" placeholder="Channel name" value={name} onChange={(e) => setName(e.target.value)} />
+      <input
+        data-testid="channel-name-input"
+        aria-label="Channel name"
+        placeholder="Channel name"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+      />
       <div className="row">
-        <select data-testid="channel-type-select" value={type} onChange={(e) => setType(e.target.value as ChannelType)}>
+        <select
+          data-testid="channel-type-select"
+          aria-label="Channel type"
+          value={type}
+          onChange={(e) => setType(e.target.value as ChannelType)}
+        >
           <option value="TEXT">Text</option>
           <option value="VOICE">Voice</option>
           <option value="VIDEO">Video</option>
@@ -34,7 +45,11 @@ export function CreateChannelForm({ onCreate }: { onCreate(name: string, type: C
           Create
         </button>
       </div>
-      {error && <p className="error">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
     </form>
   );
 }

@@ -8,17 +8,20 @@ export function DmList({ threads, selected, onOpen }: { threads: DmThread[]; sel
         <li key={t.partner.id}>
           <button
             className={t.partner.id === selected ? 'item active' : 'item'}
+            aria-current={t.partner.id === selected ? 'page' : undefined}
             data-testid="dm-item"
             data-username={t.partner.username}
             onClick={() => onOpen(t)}
           >
-            <span className="avatar round">{t.partner.username.slice(0, 1).toUpperCase()}</span>
+            <span className="avatar round" aria-hidden="true">
+              {t.partner.username.slice(0, 1).toUpperCase()}
+            </span>
             <span className="grow">
               <span>{t.partner.username}</span>
               {t.last && <span className="preview">{t.last.content}</span>}
             </span>
             {t.unread > 0 && (
-              <span className="badge" data-testid="dm-unread">
+              <span className="badge" data-testid="dm-unread" aria-label={`${t.unread} unread`}>
                 {t.unread}
               </span>
             )}

@@ -33,13 +33,19 @@ export function InlineForm({ placeholder, button, testId, onSubmit }: Props) {
   return (
     <form className="inline-form" onSubmit={submit}>
       <div className="row">
-        <input data-testid={`${testId}-input`} value={value} placeholder={placeholder} onChange={(e) => setValue(e.target.value)} />
+        <input
+          data-testid={`${testId}-input`}
+          aria-label={placeholder}
+          value={value}
+          placeholder={placeholder}
+          onChange={(e) => setValue(e.target.value)}
+        />
         <button data-testid={`${testId}-submit`} disabled={busy || !value.trim()}>
           {button}
         </button>
       </div>
       {error && (
-        <p className="error" data-testid={`${testId}-error`}>
+        <p className="error" role="alert" data-testid={`${testId}-error`}>
           {error}
         </p>
       )}

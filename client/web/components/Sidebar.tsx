@@ -8,6 +8,8 @@ import { InlineForm } from './InlineForm.tsx';
 interface Props {
   api: ParleyClient;
   me: User;
+  /** Shown online only while connected. */
+  online: boolean;
   groups: Group[];
   threads: DmThread[];
   route: Route;
@@ -18,11 +20,18 @@ interface Props {
 }
 
 /** Who I am, my groups and my direct messages. */
-export function Sidebar({ api, me, groups, threads, route, onLogout, onOpenGroup, onOpenDm, onGroupsChanged }: Props) {
+export function Sidebar({ api, me, online, groups, threads, route, onLogout, onOpenGroup, onOpenDm, onGroupsChanged }: Props) {
   return (
-    <aside className="sidebar">
+    <aside className="sidebar" aria-label="Groups and direct messages">
       <header className="profile">
         <div>
+          <span
+            className={online ? 'dot on' : 'dot'}
+            data-testid="me-presence"
+            data-online={online}
+            aria-label={online ? 'online' : 'offline'}
+            role="img"
+          />{' '}
           <strong data-testid="me-username">{me.username}</strong>
           {me.display_name && me.display_name !== me.username && <div className="muted">{me.display_name}</div>}
         </div>
@@ -65,7 +74,7 @@ export function Sidebar({ api, me, groups, threads, route, onLogout, onOpenGroup
           button="Open"
           onSubmit={async (username) => {
             const user = await api.users.byUsername.query({ username });
-            if (user.id === me.id) throw new Error('That is you');
+            if (user.id === me.id) throw new Error('That is you. Pick someone else to message.');
             onOpenDm(user);
           }}
         />

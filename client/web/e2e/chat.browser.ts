@@ -25,7 +25,7 @@ let lastFailure = '';
 beforeAll(async () => {
   server = await startTestServer();
   [alice, bob] = await Promise.all([launchUser('alice', server.url), launchUser('bob', server.url)]);
-}, STEP);
+}, 2 * STEP); // two Chromium starts and the first bundle, on a busy CI machine
 
 afterAll(async () => {
   if (lastFailure) for (const u of [alice, bob]) if (u?.problems.length) console.error(`${u.name}:`, u.problems.join('\n'));

@@ -6,6 +6,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 /** Debian's chromium; CI installs it with `apt-get install -y chromium`. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const OUTPUT = join(import.meta.dir, 'output');
+/** Screenshots of the main views, committed and shown in the README. */
+export const SCREENSHOTS = join(import.meta.dir, 'screenshots');
 
 const ARGS = [
   '--headless',
@@ -30,19 +32,27 @@ export interface UserBrowser {
   /** Uncaught page errors and console errors, printed when a test fails. */
   problems: string[];
   screenshot(step: string): Promise<string>;
+  /** Saves a screenshot of the page under `e2e/screenshots/<name>.png` (for the README). */
+  keep(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** Launches a fresh Chromium profile for `name` and opens `url`. */
-export async function launchUser(name: string, url: string): Promise<UserBrowser> {
+export async function launchUser(
+  name: string,
+  url: string,
+  opts: { viewport?: { width: number; height: number } } = {},
+): Promise<UserBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH`);
   const profile = mkdtempSync(join(tmpdir(), `parley-chromium-${name}-`));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
-    viewport: { width: 1280, height: 800 },
+    viewport: opts.viewport ?? { width: 1280, height: 800 },
     permissions: ['camera', 'microphone'],
+    // Drawers and indicators settle at once: screenshots show the end state, not a transition.
+    reducedMotion: 'reduce',
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(15_000);
@@ -62,6 +72,10 @@ export async function launchUser(name: string, url: string): Promise<UserBrowser
       const path = join(OUTPUT, `${step}-${name}.png`);
       await page.screenshot({ path });
       return path;
+    },
+    async keep(shot) {
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${shot}.png`) });
     },
     async close() {
       await context.close();

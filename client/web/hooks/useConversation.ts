@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorText } from '../lib/api.ts';
 import type { ChatMessage, Conversation, ConversationEvent } from '../lib/conversation.ts';
+import { applyReaction } from '../lib/reactions.ts';
 
 /** Page size for history; `?page=N` overrides it (tests use small pages to exercise scrolling). */
 const PAGE = Number(new URLSearchParams(window.location.search).get('page')) || 50;
@@ -62,6 +63,15 @@ export function useConversation(conv: Conversation, meId: string, onSignal: (e: 
         case 'message':
           merge([e.message]);
           setTyping((t) => without(t, e.message.sender_id));
+          break;
+        case 'updated':
+          merge([e.message]);
+          break;
+        case 'deleted':
+          setMessages((prev) => prev.filter((m) => m.id !== e.id));
+          break;
+        case 'reaction':
+          setMessages((prev) => applyReaction(prev, e, meId));
           break;
         case 'online':
           setOnline((prev) => new Map(e.user_ids.map((id) => [id, prev.get(id) ?? null])));

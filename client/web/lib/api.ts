@@ -1,5 +1,5 @@
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
-import { createParleyClient, TRPCClientError, type AppRouter, type ParleyClient, type Session } from '../../index.ts';
+import { createParleyClient, type AppRouter, type ParleyClient, type Session } from '../../index.ts';
 import { loadSession } from './session.ts';
 
 /** The server that served this page. */
@@ -23,15 +23,7 @@ export function sessionClient(session: Session, hooks: { onSession(s: Session): 
   return createParleyClient({ url: serverUrl(), session, shared, onSession: hooks.onSession, onAuthError: hooks.onAuthError });
 }
 
-/** A short human-readable message for a failed call. */
-export function errorText(err: unknown): string {
-  if (err instanceof TRPCClientError) {
-    const issues = (err.data as { issues?: { path: (string | number)[]; message: string }[] } | undefined)?.issues;
-    if (issues?.length) return issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
-    return err.message;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
+export { errorText, isRetryable } from './errors.ts';
 
 /** A nonce so a retried send does not post the message twice. */
 export const nonce = () => crypto.randomUUID();

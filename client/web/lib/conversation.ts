@@ -1,4 +1,12 @@
-import { streamHandlers, type ChannelEvent, type ChannelType, type DmEvent, type ParleyClient, type SignalPayload } from '../../index.ts';
+import {
+  streamHandlers,
+  type ChannelEvent,
+  type ChannelType,
+  type DmEvent,
+  type ParleyClient,
+  type Reaction,
+  type SignalPayload,
+} from '../../index.ts';
 
 /** A message as the views show it: a channel message or a direct message. */
 export interface ChatMessage {
@@ -8,6 +16,8 @@ export interface ChatMessage {
   sender_username: string;
   content: string;
   created_at: string;
+  edited_at: string | null;
+  reactions: Reaction[];
 }
 
 export type SignalType = 'offer' | 'answer' | 'ice_candidate';
@@ -15,6 +25,9 @@ export type SignalType = 'offer' | 'answer' | 'ice_candidate';
 /** Channel and DM stream events, normalised to what a conversation view needs. */
 export type ConversationEvent =
   | { kind: 'message'; message: ChatMessage }
+  | { kind: 'updated'; message: ChatMessage }
+  | { kind: 'deleted'; id: string }
+  | { kind: 'reaction'; added: boolean; message_id: string; emoji: string; user_id: string; seq: number }
   | { kind: 'online'; user_ids: string[] }
   | { kind: 'joined' | 'left'; user_id: string; username: string }
   | { kind: 'typing'; user_id: string; username: string; is_typing: boolean }
@@ -36,6 +49,10 @@ export interface Conversation {
   partner: { id: string; username: string } | null;
   loadPage(beforeSeq: number | null, limit: number): Promise<Page>;
   send(content: string, nonce: string): Promise<ChatMessage>;
+  edit(messageId: string, content: string): Promise<ChatMessage>;
+  remove(messageId: string): Promise<unknown>;
+  react(messageId: string, emoji: string, on: boolean): Promise<ChatMessage>;
+  markRead(seq: number): Promise<unknown>;
   typing(isTyping: boolean): Promise<unknown>;
   signal(type: SignalType, data: SignalPayload, targetUserId: string): Promise<unknown>;
   /** Subscribes to the live stream (the stock client resumes it after a reconnect); returns the unsubscribe. */
@@ -48,6 +65,20 @@ function fromChannelEvent(e: ChannelEvent): ConversationEvent | null {
   switch (e.type) {
     case 'message':
       return { kind: 'message', message: e };
+    case 'message_updated':
+      return { kind: 'updated', message: e };
+    case 'message_deleted':
+      return { kind: 'deleted', id: e.id };
+    case 'reaction_added':
+    case 'reaction_removed':
+      return {
+        kind: 'reaction',
+        added: e.type === 'reaction_added',
+        message_id: e.message_id,
+        emoji: e.emoji,
+        user_id: e.user_id,
+        seq: e.seq,
+      };
     case 'online_users':
       return { kind: 'online', user_ids: e.users };
     case 'user_joined':
@@ -63,7 +94,7 @@ function fromChannelEvent(e: ChannelEvent): ConversationEvent | null {
     case 'resync_required':
       return { kind: 'resync' };
     default:
-      return null; // edits, deletions and reactions are not shown yet
+      return null;
   }
 }
 
@@ -71,6 +102,20 @@ function fromDmEvent(e: DmEvent): ConversationEvent | null {
   switch (e.type) {
     case 'dm_message':
       return { kind: 'message', message: e };
+    case 'dm_message_updated':
+      return { kind: 'updated', message: e };
+    case 'dm_message_deleted':
+      return { kind: 'deleted', id: e.id };
+    case 'reaction_added':
+    case 'reaction_removed':
+      return {
+        kind: 'reaction',
+        added: e.type === 'reaction_added',
+        message_id: e.message_id,
+        emoji: e.emoji,
+        user_id: e.user_id,
+        seq: e.seq,
+      };
     case 'dm_user_online':
       return { kind: 'joined', user_id: e.user_id, username: e.username };
     case 'dm_user_offline':
@@ -98,6 +143,10 @@ export function channelConversation(api: ParleyClient, channel: { id: string; na
     partner: null,
     loadPage: (before, limit) => api.messages.list.query({ channel_id, limit, ...(before === null ? {} : { before_seq: before }) }),
     send: (content, nonce) => api.messages.send.mutate({ channel_id, content, nonce }),
+    edit: (message_id, content) => api.messages.edit.mutate({ message_id, content }),
+    remove: (message_id) => api.messages.delete.mutate({ message_id }),
+    react: (message_id, emoji, on) => (on ? api.messages.react : api.messages.unreact).mutate({ message_id, emoji }),
+    markRead: (seq) => api.messages.markRead.mutate({ channel_id, seq }),
     typing: (is_typing) => api.realtime.typing.mutate({ channel_id, is_typing }),
     signal: (type, data, target_user_id) => api.realtime.signal.mutate({ channel_id, target_user_id, type, data }),
     subscribe(onEvent, onError) {
@@ -126,6 +175,10 @@ export function dmConversation(api: ParleyClient, partner: { id: string; usernam
     partner,
     loadPage: (before, limit) => api.dms.list.query({ user_id, limit, ...(before === null ? {} : { before_seq: before }) }),
     send: (content, nonce) => api.dms.send.mutate({ user_id, content, nonce }),
+    edit: (message_id, content) => api.dms.edit.mutate({ message_id, content }),
+    remove: (message_id) => api.dms.delete.mutate({ message_id }),
+    react: (message_id, emoji, on) => (on ? api.dms.react : api.dms.unreact).mutate({ message_id, emoji }),
+    markRead: (seq) => api.dms.markRead.mutate({ user_id, seq }),
     typing: (is_typing) => api.realtime.dmTyping.mutate({ user_id, is_typing }),
     signal: (type, data) => api.realtime.signal.mutate({ user_id, type, data }),
     subscribe(onEvent, onError) {
