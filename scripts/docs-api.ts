@@ -12,6 +12,9 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import * as entities from '../shared/entities.ts';
 import * as events from '../shared/events.ts';
+import * as boards from '../shared/boards.ts';
+import * as docs from '../shared/docs.ts';
+import * as tasks from '../shared/tasks.ts';
 import { LIMITS } from '../shared/limits.ts';
 import { STREAM_EVENTS } from '../shared/streams.ts';
 import { appRouter } from '../server/routers/index.ts';
@@ -37,8 +40,10 @@ const ERRORS: [code: string, http: number, when: string][] = [
 const isSchema = (v: unknown): v is z.ZodType => v instanceof z.ZodType;
 const named = (mod: Record<string, unknown>) => Object.entries(mod).filter((e): e is [string, z.ZodType] => isSchema(e[1]));
 /** Entities and events by name: they are documented once and referenced from procedures. */
-const ENTITIES = named(entities).filter(([n]) => !['Uuid', 'Timestamp'].includes(n));
-const EVENTS = named(events).filter(([n]) => n !== 'WebrtcType');
+/** The collaboration modules keep their entities, inputs and events side by side. */
+const collab = [tasks, boards, docs].flatMap(named).filter(([n]) => !n.endsWith('Input'));
+const ENTITIES = [...named(entities), ...collab.filter(([n]) => !n.includes('Event'))].filter(([n]) => !['Uuid', 'Timestamp'].includes(n));
+const EVENTS = [...named(events), ...collab.filter(([n]) => n.includes('Event'))].filter(([n]) => n !== 'WebrtcType');
 
 const registry = z.registry<{ id: string }>();
 for (const [name, schema] of [...ENTITIES, ...EVENTS]) registry.add(schema, { id: name });

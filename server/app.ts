@@ -23,10 +23,13 @@ import { unlimited } from './ratelimit/index.ts';
 import { createFileSweeper } from './services/files/sweeper.ts';
 import { openStorage } from './storage/open.ts';
 import { createEventLog } from './realtime/eventlog.ts';
+import { createDocEngine } from './services/docs/engine.ts';
+import { createDocStore } from './services/docs/store.ts';
 import { createServices, type Services } from './services/index.ts';
 import { ensureWritableDir, lockDataDir, restrictDataDir, restrictTree } from './startup/datadir.ts';
 import { databaseFailure, portFailure, StartupError } from './startup/failures.ts';
 import { ensurePortFree } from './startup/port.ts';
+import { createDocSocket } from './edges/doc-socket.ts';
 
 export interface Parley {
   url: string;
@@ -117,6 +120,15 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   });
   const secret = loadSecret(config.jwtSecret, config.dataDir);
   const storage = openStorage(config);
+  const docStore = createDocStore(database);
+  const docEngine = createDocEngine({
+    store: docStore,
+    bus,
+    log,
+    nodeId: cluster.nodeId,
+    compactEvery: config.docCompactEvery,
+    writeConcurrency: database.kind === 'pglite' ? 1 : 4,
+  });
   const services = createServices({
     database,
     eventLog,
@@ -139,6 +151,8 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
       uploadQuotaBytes: config.uploadQuotaBytes,
       uploadTtlSeconds: config.uploadTtlSeconds,
     },
+    docStore,
+    docEngine,
     log,
   });
   // Removes unattached uploads and deleted attachments; safe with several instances sweeping.
@@ -162,6 +176,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     gcAfterConnectBursts: config.gcAfterConnectBursts,
     acceptGateway: gateway.accept,
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
+    docSocket: createDocSocket({ services, log }),
   });
   // Uploads have their own cap (MAX_UPLOAD_BYTES, counted while streaming in edges/files.ts).
   const uploadLimits = { 'files.upload': config.maxUploadBytes };
@@ -184,6 +199,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     sockets.dispose();
     typing.dispose();
     floods.dispose();
+    await docEngine.close();
     await hub.close();
     await cluster.close();
     await storage.close();

@@ -40,6 +40,8 @@ export interface Config {
   storageDir: string | null;
   /** S3-compatible storage, when S3_BUCKET is set. */
   s3: { bucket: string; endpoint?: string; region?: string; accessKeyId?: string; secretAccessKey?: string } | null;
+  /** Document updates after a snapshot that trigger a compaction. */
+  docCompactEvery: number;
   /** Comma-separated ICE servers for the web app's calls (STUN/TURN URLs); empty = host candidates only. */
   iceServers: string[];
   /** Let several Parley processes listen on one port (SO_REUSEPORT); otherwise a taken port fails the start. */
@@ -117,6 +119,7 @@ const EnvSchema = z.object({
   S3_REGION: z.string().optional(),
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
+  DOC_COMPACT_EVERY: integer('a number of updates', 1_000_000).min(1).default(500),
   GC_AFTER_CONNECT_BURSTS: z.enum(['on', 'off']).default('on'),
 });
 
@@ -158,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: e.METRICS_TOKEN ?? null,
     shutdownGraceSeconds: e.SHUTDOWN_GRACE_SECONDS,
     orderKeyMaxLength: e.ORDER_KEY_MAX_LENGTH,
+    docCompactEvery: e.DOC_COMPACT_EVERY,
     iceServers: e.ICE_SERVERS,
     reusePort: e.REUSE_PORT,
     maxUploadBytes: e.MAX_UPLOAD_BYTES,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BoardMeEvents } from './boards.ts';
+import { DocCreatedEvent, DocDeletedEvent } from './docs.ts';
 import { Channel, DirectMessage, Group, Message, Role, Uuid } from './entities.ts';
 import { TaskMeEvents } from './tasks.ts';
 
@@ -90,6 +91,8 @@ export const MeEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('channel_deleted'), channel_id: Uuid, group_id: Uuid }),
   ...TaskMeEvents,
   ...BoardMeEvents,
+  DocCreatedEvent,
+  DocDeletedEvent,
   ResyncRequiredEvent,
 ]);
 export type MeEvent = z.infer<typeof MeEvent>;

@@ -7,4 +7,5 @@ export * from './tasks.ts';
 export * from './boards.ts';
 export * from './gateway.ts';
 export * from './streams.ts';
+export * from './docs.ts';
 export * from './close-codes.ts';

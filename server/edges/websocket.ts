@@ -10,7 +10,8 @@ import { TrpcConnection, type TransportDeps } from './trpc-socket/connection.ts'
 /** What an upgraded socket carries: which protocol it speaks and its per-connection state. */
 export type SocketData =
   | { kind: 'trpc'; ip: string; expectParams: boolean; conn?: TrpcConnection }
-  | { kind: 'gateway'; ip: string; conn?: GatewayLike; init: unknown };
+  | { kind: 'gateway'; ip: string; conn?: GatewayLike; init: unknown }
+  | { kind: 'doc'; ip: string; conn?: GatewayLike; init: unknown };
 
 /** The compatibility gateway's per-socket handler (see gateway.ts). */
 export interface GatewayLike {
@@ -26,10 +27,25 @@ export interface WebSocketDeps extends Omit<TransportDeps, 'expiry' | 'frames'> 
   openGateway?: (ws: ServerWebSocket<SocketData>, init: unknown, expiry: TransportDeps['expiry']) => GatewayLike;
   /** Checks a gateway upgrade request; returns its init data, or a Response to refuse it. */
   acceptGateway?: (req: Request, url: URL) => Promise<unknown | Response>;
+  /** The y-websocket document socket at /ws/doc/:id (edges/doc-socket.ts). */
+  docSocket?: {
+    accept(req: Request, url: URL): Promise<unknown | Response>;
+    open(ws: ServerWebSocket<SocketData>, init: unknown, expiry: TransportDeps['expiry']): GatewayLike;
+  };
 }
 
 /** A slow reader is cut off once this much is queued for it; it resumes from its last event id. */
 export const BACKPRESSURE_LIMIT = 1024 * 1024;
+/**
+ * Bun's frame limit is per server: large enough for a Yjs update on a document socket (refused
+ * there with an error frame above 512 KiB); the other protocols keep their 64 KiB below.
+ */
+const MAX_FRAME_BYTES = 1024 * 1024;
+
+const overFrameLimit = (m: string | Buffer) =>
+  typeof m === 'string'
+    ? m.length * 3 > LIMITS.wsFrameMaxBytes && Buffer.byteLength(m) > LIMITS.wsFrameMaxBytes
+    : m.byteLength > LIMITS.wsFrameMaxBytes;
 
 /**
  * Bun's native WebSocket server for both protocols: tRPC at /trpc and the original raw protocol
@@ -59,7 +75,7 @@ export function createWebSocketServer(deps: WebSocketDeps) {
   };
 
   const handler: WebSocketHandler<SocketData> = {
-    maxPayloadLength: LIMITS.wsFrameMaxBytes,
+    maxPayloadLength: MAX_FRAME_BYTES,
     backpressureLimit: BACKPRESSURE_LIMIT,
     closeOnBackpressureLimit: true,
     idleTimeout: 60,
@@ -73,11 +89,14 @@ export function createWebSocketServer(deps: WebSocketDeps) {
       if (data.kind === 'trpc') {
         data.conn = new TrpcConnection(ws as ServerWebSocket<unknown>, transport, data.ip, data.expectParams);
         trpcConnections.add(data.conn);
+      } else if (data.kind === 'doc') {
+        data.conn = deps.docSocket?.open(ws, data.init, expiry);
       } else if (deps.openGateway) {
         data.conn = deps.openGateway(ws, data.init, expiry);
       }
     },
     message(ws, message) {
+      if (ws.data.kind !== 'doc' && overFrameLimit(message)) return void ws.close(1009, 'message too big');
       try {
         ws.data.conn?.onMessage(message);
       } catch (error) {
@@ -106,6 +125,11 @@ export function createWebSocketServer(deps: WebSocketDeps) {
       if (url.pathname === '/trpc') {
         const data: SocketData = { kind: 'trpc', ip, expectParams: url.searchParams.get('connectionParams') === '1' };
         return server.upgrade(req, { data }) || new Response('upgrade failed', { status: 400 });
+      }
+      if (deps.docSocket && url.pathname.startsWith('/ws/doc/')) {
+        const init = await deps.docSocket.accept(req, url);
+        if (init instanceof Response) return init;
+        return server.upgrade(req, { data: { kind: 'doc', ip, init } }) || new Response('upgrade failed', { status: 400 });
       }
       if (deps.acceptGateway && url.pathname.startsWith('/ws/')) {
         const init = await deps.acceptGateway(req, url);

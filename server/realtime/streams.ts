@@ -9,6 +9,7 @@ const USER = 'u:';
 const DM = 'd:';
 const BOARD = 'b:';
 const TASK_LIST = 't:';
+const DOC = 'doc:';
 
 export const channelStream = (channelId: string) => `${CHANNEL}${channelId}`;
 export const userStream = (userId: string) => `${USER}${userId}`;
@@ -16,6 +17,8 @@ export const boardStream = (boardId: string) => `${BOARD}${boardId}`;
 export const taskListStream = (listId: string) => `${TASK_LIST}${listId}`;
 /** The pair's key is the same whichever side asks. */
 export const dmStream = (a: string, b: string) => (a < b ? `${DM}${a}:${b}` : `${DM}${b}:${a}`);
+/** A collaborative document's update stream: its sequence lives in stream_counters, its updates in document_updates. */
+export const docStream = (documentId: string) => `${DOC}${documentId}`;
 
 /** The channel id of a channel stream key, or null for any other stream. */
 export const channelOfStream = (key: string): string | null => (key.startsWith(CHANNEL) ? key.slice(CHANNEL.length) : null);

@@ -4,6 +4,7 @@ import { boardsRouter, cardsRouter } from './boards.ts';
 import { channelsRouter } from './channels.ts';
 import { dmsRouter } from './dms.ts';
 import { filesRouter } from './files.ts';
+import { docsRouter } from './docs.ts';
 import { groupsRouter } from './groups.ts';
 import { messagesRouter } from './messages.ts';
 import { realtimeRouter } from './realtime.ts';
@@ -23,6 +24,7 @@ export const appRouter = router({
   cards: cardsRouter,
   files: filesRouter,
   realtime: realtimeRouter,
+  docs: docsRouter,
 });
 
 export type AppRouter = typeof appRouter;

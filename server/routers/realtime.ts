@@ -25,6 +25,10 @@ export const realtimeRouter = router({
   board: authedProcedure
     .input(s.BoardStreamInput)
     .subscription(async ({ ctx, input }) => live(await ctx.services.boards.stream(ctx.user, input.board_id, resumeFrom(input)))),
+  doc: authedProcedure.input(s.DocStreamInput).subscription(async ({ ctx, input }) => {
+    const { doc } = await ctx.services.docs.docFor(input.document_id, ctx.user.id);
+    return live(ctx.services.docs.subscribe(ctx.user, doc));
+  }),
   me: authedProcedure.input(s.MeStreamInput).subscription(({ ctx, input }) => live(ctx.services.realtime.me(ctx.user, resumeFrom(input)))),
   typing: authedProcedure
     .input(s.TypingInput)

@@ -29,6 +29,10 @@ import { createUserService } from './accounts/users.ts';
 import { createBoardService } from './boards/index.ts';
 import { createOrdering } from './ordering.ts';
 import { createTaskService } from './tasks/index.ts';
+import { createDocCrud } from './docs/crud.ts';
+import type { DocEngine } from './docs/engine.ts';
+import { createDocService } from './docs/index.ts';
+import type { DocStore } from './docs/store.ts';
 
 export interface ServiceDeps {
   database: Database;
@@ -47,6 +51,8 @@ export interface ServiceDeps {
   typing: TypingTimers;
   /** Order keys longer than this make their siblings rebalance (default 24). */
   orderKeyMaxLength?: number;
+  docStore: DocStore;
+  docEngine: DocEngine;
   log: Logger;
   storage: Storage;
   /** The JWT secret: download URLs are signed with a key derived from it. */
@@ -56,7 +62,24 @@ export interface ServiceDeps {
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
 export function createServices(deps: ServiceDeps) {
-  const { database, eventLog, passwords, tokens, limiter, rateLimit, registrations, floods, notifier, presence, hub, typing, log, storage } = deps;
+  const {
+    database,
+    eventLog,
+    passwords,
+    tokens,
+    limiter,
+    rateLimit,
+    registrations,
+    floods,
+    notifier,
+    presence,
+    hub,
+    typing,
+    log,
+    storage,
+    docStore,
+    docEngine,
+  } = deps;
   const db = database.db;
   const signer = createUrlSigner(deps.secret);
   const attachments = createAttachments({ db, signer, uploadTtlSeconds: deps.files.uploadTtlSeconds });
@@ -92,6 +115,12 @@ export function createServices(deps: ServiceDeps) {
     boards,
     realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log, floods, database }),
     floods,
+    docs: createDocService({
+      crud: createDocCrud({ db, access, eventLog, notifier, store: docStore }),
+      engine: docEngine,
+      limiter,
+      rateLimit,
+    }),
   };
 }
 

@@ -5,3 +5,4 @@ export * from './streams.ts';
 export * from './tasks.ts';
 export * from './boards.ts';
 export * from './files.ts';
+export * from './docs.ts';
