@@ -123,6 +123,7 @@ describe('validateEvents', () => {
     created_at: new Date().toISOString(),
     edited_at: null,
     reactions: [],
+    attachments: [],
   };
 
   test('an event that drifted from the contract ends the subscription with a ParleyContractError, after the good ones in order', async () => {
