@@ -37,7 +37,8 @@ describe('Outbox', () => {
     outbox.onSent((_key, m) => sent.push(m.content));
     const send = async (content: string) => {
       maxInFlight = Math.max(maxInFlight, ++inFlight);
-      await Bun.sleep(Math.random() * 5);
+      // Yield to the event loop a varying number of times: a slow send must not let the next one start.
+      for (let i = 0; i < sent.length % 3; i++) await new Promise((resolve) => setImmediate(resolve));
       inFlight--;
       return message(content, sent.length + 1);
     };

@@ -48,15 +48,6 @@ async function stop(p: Parley) {
   running.delete(p);
 }
 
-/** Waits for a condition, checking every 250 ms, for up to 60 s. */
-async function poll(check: () => Promise<boolean>, what: string) {
-  const deadline = Date.now() + 60_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(250);
-  }
-}
-
 describe('persistence', () => {
   test('a stopped server’s documents come back intact on a new server over the same database', async () => {
     const first = await start();
@@ -107,13 +98,13 @@ describe('persistence', () => {
         'all updates stored',
       );
       // Compactions run in the background while editing: soon far fewer rows than updates sent (~343).
-      await poll(async () => (await tailRows(server.database, doc.id)) < 80, 'compaction while open');
+      await eventually(async () => (await tailRows(server.database, doc.id)) < 80, 60_000, 'compaction while open');
       const [snap] = await server.database.db.select().from(documentSnapshots).where(eq(documentSnapshots.documentId, doc.id));
       expect(snap!.seq).toBeGreaterThan(0);
 
       // The last editor leaves: the document unloads and its tail is folded in.
       editor.close();
-      await poll(async () => (await tailRows(server.database, doc.id)) === 0, 'unload compaction');
+      await eventually(async () => (await tailRows(server.database, doc.id)) === 0, 60_000, 'unload compaction');
       expect((await bob.client.docs.get.query({ document_id: doc.id })).content).toBe(want);
       const fresh = provider(server.url, doc.id, bob.token);
       await fresh.synced;

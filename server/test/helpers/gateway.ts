@@ -115,7 +115,10 @@ export class GatewaySocket {
 }
 
 /** Waits for a socket's close, failing after `timeoutMs` instead of hanging. */
-export function closedWithin(socket: GatewaySocket, timeoutMs = 10_000): Promise<{ code: number; reason: string }> {
+export function closedWithin(
+  socket: { closed: Promise<{ code: number; reason: string }> },
+  timeoutMs = 10_000,
+): Promise<{ code: number; reason: string }> {
   return Promise.race([
     socket.closed,
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`socket not closed within ${timeoutMs} ms`)), timeoutMs)),

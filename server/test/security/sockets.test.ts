@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { CLOSE_CODES } from '../../../shared/close-codes.ts';
 import { LIMITS } from '../../../shared/limits.ts';
+import { closedWithin } from '../helpers/gateway.ts';
 import { RawSocket } from '../helpers/raw.ts';
 import { Closer, metric, users } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -104,9 +105,7 @@ describe('sockets that never authenticate (item 12)', () => {
     const silent = closer.add(await RawSocket.open(server.url, { path: '/trpc?connectionParams=1' }));
     const badToken = closer.add(await RawSocket.open(server.url, { token: 'not-a-token' }));
     const authed = closer.add(await RawSocket.open(server.url, { token: alice!.token }));
-    const within = (p: Promise<{ code: number }>) =>
-      Promise.race([p, Bun.sleep((LIMITS.authTimeoutSeconds + 10) * 1000).then(() => ({ code: -1 }))]);
-    const codes = await Promise.all([anonymous, silent, badToken].map((s) => within(s.closed)));
+    const codes = await Promise.all([anonymous, silent, badToken].map((s) => closedWithin(s, (LIMITS.authTimeoutSeconds + 10) * 1000)));
     expect(codes.map((c) => c.code)).toEqual([CLOSE_CODES.authTimeout, CLOSE_CODES.authTimeout, CLOSE_CODES.authTimeout]);
     expect(authed.isOpen).toBe(true);
     expect((await authed.call(1, 'query', 'auth.me')).result.data.id).toBe(alice!.id);
