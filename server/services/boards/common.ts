@@ -1,36 +1,18 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type * as wire from '../../../shared/boards.ts';
 import type { Role } from '../../../shared/entities.ts';
-import type { Database, Tx } from '../../db/client.ts';
+import type { Tx } from '../../db/client.ts';
 import { boardColumns, boards, cards, memberships } from '../../db/schema/index.ts';
 import { notFound } from '../../errors.ts';
-import type { Hub } from '../../realtime/hub.ts';
-import type { Notifier } from '../../realtime/notifier.ts';
-import type { Access } from '../groups/access.ts';
-import { iso } from '../collab.ts';
-import type { EventLog } from '../../realtime/eventlog.ts';
-import type { Ordering } from '../ordering.ts';
+import { iso, presentGroupItem, type CollabDeps } from '../collab.ts';
 
-export interface BoardDeps {
-  database: Database;
-  access: Access;
-  eventLog: EventLog;
-  notifier: Notifier;
-  hub: Hub;
-  ordering: Ordering;
-}
+export type BoardDeps = CollabDeps;
 
 export type BoardRow = typeof boards.$inferSelect;
 export type ColumnRow = typeof boardColumns.$inferSelect;
 export type CardRow = typeof cards.$inferSelect;
 
-export const presentBoard = (r: BoardRow): wire.Board => ({
-  id: r.id,
-  group_id: r.groupId,
-  name: r.name,
-  created_by: r.createdBy,
-  created_at: r.createdAt.toISOString(),
-});
+export const presentBoard = (r: BoardRow): wire.Board => presentGroupItem(r);
 
 export const presentColumn = (r: ColumnRow): wire.Column => ({ id: r.id, board_id: r.boardId, name: r.name, position: r.position });
 

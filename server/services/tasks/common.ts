@@ -1,35 +1,17 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Role } from '../../../shared/entities.ts';
 import type * as wire from '../../../shared/tasks.ts';
-import type { Database, Tx } from '../../db/client.ts';
+import type { Tx } from '../../db/client.ts';
 import { memberships, taskLists, tasks } from '../../db/schema/index.ts';
 import { notFound } from '../../errors.ts';
-import type { Hub } from '../../realtime/hub.ts';
-import type { Notifier } from '../../realtime/notifier.ts';
-import type { Access } from '../groups/access.ts';
-import { iso } from '../collab.ts';
-import type { EventLog } from '../../realtime/eventlog.ts';
-import type { Ordering } from '../ordering.ts';
+import { iso, presentGroupItem, type CollabDeps } from '../collab.ts';
 
-export interface TaskDeps {
-  database: Database;
-  access: Access;
-  eventLog: EventLog;
-  notifier: Notifier;
-  hub: Hub;
-  ordering: Ordering;
-}
+export type TaskDeps = CollabDeps;
 
 export type TaskListRow = typeof taskLists.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
 
-export const presentList = (r: TaskListRow): wire.TaskList => ({
-  id: r.id,
-  group_id: r.groupId,
-  name: r.name,
-  created_by: r.createdBy,
-  created_at: r.createdAt.toISOString(),
-});
+export const presentList = (r: TaskListRow): wire.TaskList => presentGroupItem(r);
 
 export const presentTask = (r: TaskRow): wire.Task => ({
   id: r.id,
