@@ -1,7 +1,7 @@
 import type * as ev from '../../../shared/events.ts';
 import type { SignalInput } from '../../../shared/inputs.ts';
 import { badRequest, forbidden, notFound, tooManyRequests } from '../../errors.ts';
-import type { Hub } from '../../realtime/hub.ts';
+import type { AttachOptions, Hub } from '../../realtime/hub.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
 import { GLOBAL_SCOPE, type Presence } from '../../realtime/presence.ts';
 import type { LiveSource, Sink } from '../../realtime/sink.ts';
@@ -63,6 +63,36 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
       );
   }
 
+  /**
+   * Attaches `sink` to a stream with the caller present on it while attached: `enter` runs first
+   * in the prelude (after attaching, so nothing is missed) and returns the leave, then `prelude`
+   * computes the first events. Returns the detach, which also leaves.
+   */
+  async function attachPresent(
+    scope: string,
+    sink: Sink,
+    opts: AttachOptions & { enter: () => Promise<() => void>; prelude: () => Promise<object[]> },
+  ) {
+    const { enter, prelude, ...attach } = opts;
+    let leave = () => {};
+    try {
+      const detach = await hub.attach(scope, sink, {
+        ...attach,
+        prelude: async () => {
+          leave = await enter();
+          return prelude();
+        },
+      });
+      return () => {
+        detach();
+        leave();
+      };
+    } catch (err) {
+      leave();
+      throw err;
+    }
+  }
+
   return {
     /** A user's connection opened: they are online (announced to DM partners on the first device). */
     async connected(caller: Caller, connectionId: string) {
@@ -82,34 +112,23 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
       const who = { user_id: caller.id, username: caller.username, channel_id: channel.id };
       const source: LiveSource<DurableChannelEvent, Exclude<ev.ChannelEvent, DurableChannelEvent>> = {
         userId: caller.id,
-        async open(sink: Sink) {
-          let leave = () => {};
-          try {
-            const detach = await hub.attach(scope, sink, {
-              lastEventId,
-              groupId: channel.groupId,
-              prelude: async () => {
-                // Re-checked after attaching: a kick between the procedure's check and here is not missed.
-                await access.channelFor(channel.id, caller.id);
-                leave = await present(
-                  scope,
-                  caller,
-                  // Only the *other* users hear of it: the joining user learns the room from `online_users`.
-                  () => notifier.ephemeral(scope, { type: 'user_joined', ...who }, `!${caller.id}`),
-                  () => notifier.ephemeral(scope, { type: 'user_left', ...who }),
-                );
-                return [{ type: 'online_users', users: await presence.members(scope), channel_id: channel.id }];
-              },
-            });
-            return () => {
-              detach();
-              leave();
-            };
-          } catch (err) {
-            leave();
-            throw err;
-          }
-        },
+        open: (sink: Sink) =>
+          attachPresent(scope, sink, {
+            lastEventId,
+            groupId: channel.groupId,
+            enter: async () => {
+              // Re-checked after attaching: a kick between the procedure's check and here is not missed.
+              await access.channelFor(channel.id, caller.id);
+              return present(
+                scope,
+                caller,
+                // Only the *other* users hear of it: the joining user learns the room from `online_users`.
+                () => notifier.ephemeral(scope, { type: 'user_joined', ...who }, `!${caller.id}`),
+                () => notifier.ephemeral(scope, { type: 'user_left', ...who }),
+              );
+            },
+            prelude: async () => [{ type: 'online_users', users: await presence.members(scope), channel_id: channel.id }],
+          }),
       };
       return source;
     },
@@ -123,33 +142,23 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
       const visible = await canSeePresence(database, caller.id, partnerId);
       const source: LiveSource<DurableDmEvent, Exclude<ev.DmEvent, DurableDmEvent>> = {
         userId: caller.id,
-        async open(sink: Sink) {
-          let leave = () => {};
-          try {
-            const detach = await hub.attach(scope, sink, {
-              lastEventId,
-              // The partner's online/offline changes join this stream, for this user only.
-              relays: visible ? [{ topic: presenceTopic(partnerId), to: caller.id }] : [],
-              prelude: async () => {
-                leave = await present(
-                  scope,
-                  caller,
-                  () => {},
-                  () => {},
-                );
-                const online = visible && (await presence.present(GLOBAL_SCOPE, [partnerId])).has(partnerId);
-                return [{ type: online ? 'dm_user_online' : 'dm_user_offline', user_id: partnerId, username: partner.username }];
-              },
-            });
-            return () => {
-              detach();
-              leave();
-            };
-          } catch (err) {
-            leave();
-            throw err;
-          }
-        },
+        open: (sink: Sink) =>
+          attachPresent(scope, sink, {
+            lastEventId,
+            // The partner's online/offline changes join this stream, for this user only.
+            relays: visible ? [{ topic: presenceTopic(partnerId), to: caller.id }] : [],
+            enter: () =>
+              present(
+                scope,
+                caller,
+                () => {},
+                () => {},
+              ),
+            prelude: async () => {
+              const online = visible && (await presence.present(GLOBAL_SCOPE, [partnerId])).has(partnerId);
+              return [{ type: online ? 'dm_user_online' : 'dm_user_offline', user_id: partnerId, username: partner.username }];
+            },
+          }),
       };
       return source;
     },
