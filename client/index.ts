@@ -23,6 +23,9 @@ export { CLOSE_CODES } from '../shared/close-codes.ts';
 // Types only: the zod schemas are in `@parley/client/schemas`, so this entry never loads zod.
 export type * from '../shared/entities.ts';
 export type * from '../shared/events.ts';
+export type * from '../shared/docs.ts';
+export type * from '../shared/tasks.ts';
+export type * from '../shared/boards.ts';
 export { LIMITS } from '../shared/limits.ts';
 export type { SignalPayload } from '../shared/inputs.ts';
 export { TRPCClientError } from '@trpc/client';

@@ -1,6 +1,8 @@
 import type { Channel, Group, ParleyClient } from '../../index.ts';
+import type { Space } from '../hooks/useRoute.ts';
 import { Badges } from './Badges.tsx';
 import { CreateChannelForm } from './CreateChannelForm.tsx';
+import { GroupSpaces } from './GroupSpaces.tsx';
 import { InviteBox } from './InviteBox.tsx';
 
 interface Props {
@@ -10,12 +12,15 @@ interface Props {
   selected: string | null;
   onSelect(channelId: string): void;
   onCreated(): void;
+  space: Space | null;
+  spaceChanges: number;
+  onOpenSpace(space: Space): void;
 }
 
 const ICON: Record<Channel['type'], string> = { TEXT: '#', VOICE: '♪', VIDEO: '▶' };
 
-/** A group's channels, its invite and (for owners and admins) a form for new channels. */
-export function ChannelsPane({ api, group, channels, selected, onSelect, onCreated }: Props) {
+/** A group's channels, documents, boards and task lists, its invite and (for owners and admins) a form for new channels. */
+export function ChannelsPane({ api, group, channels, selected, onSelect, onCreated, space, spaceChanges, onOpenSpace }: Props) {
   const canManage = group.my_role === 'owner' || group.my_role === 'admin';
   return (
     <nav className="channels" data-testid="channels-pane" aria-label={`${group.name} channels`}>
@@ -53,6 +58,7 @@ export function ChannelsPane({ api, group, channels, selected, onSelect, onCreat
           }}
         />
       )}
+      <GroupSpaces key={group.id} api={api} group={group} selected={space} changes={spaceChanges} onOpen={onOpenSpace} />
       {canManage && <InviteBox key={group.id} api={api} groupId={group.id} />}
     </nav>
   );

@@ -11,6 +11,7 @@ import { ChannelsPane } from './ChannelsPane.tsx';
 import { ConversationView } from './ConversationView.tsx';
 import { MemberList } from './MemberList.tsx';
 import { SearchPanel } from './SearchPanel.tsx';
+import { SpaceView } from './SpaceView.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { TopBar } from './TopBar.tsx';
 
@@ -38,6 +39,7 @@ export function Workspace({ api, me, onLogout }: Props) {
   const channels = useLoad(() => (groupId ? api.channels.list.query({ group_id: groupId }) : Promise.resolve([])), [api, groupId]);
   const members = useLoad(() => (groupId ? api.groups.members.query({ group_id: groupId }) : Promise.resolve([])), [api, groupId]);
 
+  const [spaceChanges, setSpaceChanges] = useState(0);
   const reloadInbox = useCoalesced(() => void inbox.refresh().catch(() => {}));
   const reloadGroups = useCoalesced(groups.reload);
   const reloadChannels = useCoalesced(channels.reload);
@@ -52,7 +54,8 @@ export function Workspace({ api, me, onLogout }: Props) {
       } else if (e.type === 'mention' || e.type === 'read_state') {
         reloadBadges();
         if (e.type === 'read_state' && e.user_id) reloadInbox();
-      } else if (e.type.startsWith('group_') || e.type === 'role_changed') reloadGroups();
+      } else if (/^(doc|board|task_list)_(created|deleted)$/.test(e.type)) setSpaceChanges((n) => n + 1);
+      else if (e.type.startsWith('group_') || e.type === 'role_changed') reloadGroups();
       else if (e.type.startsWith('channel_')) reloadChannels();
     },
     [inbox, reloadInbox, reloadBadges, reloadGroups, reloadChannels],
@@ -91,6 +94,7 @@ export function Workspace({ api, me, onLogout }: Props) {
   const dmPartnerId = route.kind === 'dm' ? route.userId : null;
   const group = groups.data?.find((g) => g.id === groupId) ?? null;
   const channelId = route.kind === 'group' ? route.channelId : null;
+  const space = route.kind === 'group' ? (route.space ?? null) : null;
   const channel = channels.data?.find((c) => c.id === channelId) ?? null;
   const names = useMemo(() => new Map((members.data ?? []).map((m) => [m.user.id, m.user.username])), [members.data]);
   const partnerName = dmPartnerId ? inbox.username(dmPartnerId) : null;
@@ -163,6 +167,9 @@ export function Workspace({ api, me, onLogout }: Props) {
             selected={channelId}
             onSelect={(id) => go({ kind: 'group', groupId: group.id, channelId: id })}
             onCreated={channels.reload}
+            space={space}
+            spaceChanges={spaceChanges}
+            onOpenSpace={(s) => go({ kind: 'group', groupId: group.id, channelId: null, space: s })}
           />
         )}
       </div>
@@ -187,7 +194,17 @@ export function Workspace({ api, me, onLogout }: Props) {
               : 'Connected again: catching up on what you missed…'}
           </p>
         )}
-        {conversation ? (
+        {group && space ? (
+          <SpaceView
+            space={space}
+            api={api}
+            me={me}
+            group={group}
+            members={members.data ?? []}
+            connection={connection}
+            onGone={() => go({ kind: 'group', groupId: group.id, channelId: null })}
+          />
+        ) : conversation ? (
           <ConversationView
             key={conversation.key}
             conv={conversation}
