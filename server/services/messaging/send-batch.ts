@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type * as wire from '../../../shared/entities.ts';
-import type { Database, Tx } from '../../db/client.ts';
+import { BATCH_WRITERS, type Database, type Tx } from '../../db/client.ts';
 import { notFound } from '../../errors.ts';
 import type { Notifier } from '../../realtime/notifier.ts';
 import { channelStream, channelStreamSql, type StreamEvent } from '../../realtime/streams.ts';
@@ -24,10 +24,10 @@ interface Pending extends SendRequest {
 /** Most sends written by one statement. */
 const MAX_BATCH = 500;
 /**
- * Batches written at once. Batches for one channel still commit in turn (its counter row is
- * locked until commit), but one's round trip overlaps another's.
+ * Batches written at once (one connection each). Batches for one channel still commit in turn
+ * (its counter row is locked until commit), but one's round trip overlaps another's.
  */
-const MAX_WRITERS = 2;
+const MAX_WRITERS = BATCH_WRITERS;
 
 /** A written send: its place in the batch, its channel's sequence, its group, its event's JSON. */
 interface Written {
@@ -95,7 +95,9 @@ function insertBatch(rows: string) {
  * retried one by one so only the faulty one fails.
  */
 export function createSendBatcher(deps: { database: Database; eventLog: EventLog; notifier: Notifier }) {
-  const { database, eventLog, notifier } = deps;
+  const { eventLog, notifier } = deps;
+  // The batch statement has one shape: it runs where its plan is kept (see Database.batchWriter).
+  const database = deps.database.batchWriter;
   let queue: Pending[] = [];
   /** Batch writers at work; each takes whatever queued up while the others were committing. */
   let writers = 0;
