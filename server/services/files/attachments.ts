@@ -1,15 +1,18 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQLWrapper } from 'drizzle-orm';
 import type * as wire from '../../../shared/entities.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { files } from '../../db/schema/index.ts';
 import { conflict, notFound } from '../../errors.ts';
-import { presentFile, type FileRow } from './present.ts';
+import { presentFile, type FileRow, type ShownFile } from './present.ts';
 import type { UrlSigner } from './signing.ts';
 
 /** Which message table a file hangs off. */
 export type AttachmentKind = 'message' | 'dm';
 
 const column = (kind: AttachmentKind) => (kind === 'message' ? files.messageId : files.dmId);
+
+/** A file as the JSON of `Attachments.column` carries it (timestamps as text). */
+type FileJson = Omit<ShownFile, 'createdAt'> & { createdAt: string };
 
 /**
  * Files as attachments of channel messages and DMs: claimed by a send inside its transaction,
@@ -71,6 +74,22 @@ export function createAttachments(deps: { db: Db; signer: UrlSigner; uploadTtlSe
       }
       return out;
     },
+
+    /**
+     * The live attachments of the message `messageId` refers to, as a JSON column of the query
+     * that reads the messages (a page), so they come in the same round trip; `fromColumn` presents it.
+     */
+    column(kind: AttachmentKind, messageId: SQLWrapper) {
+      return sql<FileJson[]>`(
+        select coalesce(json_agg(json_build_object('id', f.id, 'filename', f.filename, 'contentType', f.content_type,
+          'size', f.size, 'width', f.width, 'height', f.height, 'uploaderId', f.uploader_id, 'createdAt', f.created_at)
+          order by f.position), '[]'::json)
+        from ${files} f where ${sql.raw(kind === 'message' ? 'f.message_id' : 'f.dm_id')} = ${messageId} and f.deleted_at is null)`;
+    },
+
+    /** Presents what `column` read, with URLs signed for `viewerId`. */
+    fromColumn: (json: FileJson[], viewerId: string) =>
+      json.map((f) => presentFile({ ...f, createdAt: new Date(f.createdAt) }, signer, viewerId)),
 
     /** Signs URLs of files for a viewer. */
     present: (rows: FileRow[], viewerId: string | null) => rows.map((r) => presentFile(r, signer, viewerId)),

@@ -96,12 +96,16 @@ export function createMessageService(deps: MessageDeps) {
     async list(caller: Caller, input: { channelId: string } & Partial<PageQuery>) {
       const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
       const page = pageBounds(messages.seq, q);
-      // The access check and the page are read at once (on two connections); the page is only
-      // returned once the check has passed.
+      // The access check and the page (with its reactions and attachments) are read at once, on
+      // two connections; the page is only returned once the check has passed.
       const [, rows] = await Promise.all([
         access.channelFor(input.channelId, caller.id),
         db
-          .select({ ...channelMessageColumns, reactions: reactionColumn(messages.id, caller.id) })
+          .select({
+            ...channelMessageColumns,
+            reactions: reactionColumn(messages.id, caller.id),
+            attachments: attachments.column('message', messages.id),
+          })
           .from(messages)
           .innerJoin(users, eq(users.id, messages.senderId))
           .where(and(eq(messages.channelId, input.channelId), isNull(messages.deletedAt), page.where))
@@ -109,12 +113,10 @@ export function createMessageService(deps: MessageDeps) {
           .limit(page.take),
       ]);
       const { items, next_before_seq } = toPage(rows, q, page.forward);
-      const files = await attachments.load(
-        'message',
-        items.map((r) => r.id),
-        caller.id,
-      );
-      return { items: items.map((r) => presentMessage(r, r.senderUsername, r.reactions, files.get(r.id))), next_before_seq };
+      return {
+        items: items.map((r) => presentMessage(r, r.senderUsername, r.reactions, attachments.fromColumn(r.attachments, caller.id))),
+        next_before_seq,
+      };
     },
 
     edit: ops.edit,
