@@ -23,6 +23,7 @@ import { unlimited } from './ratelimit/index.ts';
 import { createFileSweeper } from './services/files/sweeper.ts';
 import { openStorage } from './storage/open.ts';
 import { createEventLog } from './realtime/eventlog.ts';
+import { channelMessageEvents } from './services/messaging/message-json.ts';
 import { createDocEngine } from './services/docs/engine.ts';
 import { createDocStore } from './services/docs/store.ts';
 import { createServices, type Services } from './services/index.ts';
@@ -105,7 +106,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   const cluster = createClusterAdapters(config, log);
   const { bus, presence, limiter } = cluster;
   const metrics = createMetrics();
-  const eventLog = createEventLog(database);
+  const eventLog = createEventLog(database, [channelMessageEvents]);
   const typing = createTypingTimers(LIMITS.typingTimeoutMs);
   // RATE_LIMITS=off: one switch turns off every rate limit (the size limits stay).
   const floods = createFloodGuard(config.rateLimits);

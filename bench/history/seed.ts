@@ -3,16 +3,15 @@
 //   DATABASE_URL=postgres://root@127.0.0.1:5432/parley_history bun bench/history/seed.ts [--messages 1000000]
 //     [--groups 10] [--channels 100] [--users 200] [--hot 0.1] [--days 180] [--seed 42] [--reset]
 //
-// Writes what a real messages.send writes for each message (the `messages` row, its `message`
-// event in `events`, and the channel's `stream_counters` row), through COPY. The message indexes
-// and the events primary key are dropped during the load and rebuilt after it from their own
-// definitions in the migrated database.
+// Writes what a real messages.send writes for each message (the `messages` row — also its
+// `message` event, see server/services/messaging/message-json.ts — and the channel's
+// `stream_counters` row), through COPY. The message indexes are dropped during the load and
+// rebuilt after it from their own definitions in the migrated database.
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
 import { openPostgres } from '../../server/db/client.ts';
 import { migrate } from '../../server/db/migrate.ts';
 import { channelStream } from '../../server/realtime/streams.ts';
-import { presentMessage } from '../../server/services/present.ts';
 import { createCorpus, PASSWORD, READER, rng } from './corpus.ts';
 
 const { values: args } = parseArgs({
@@ -74,12 +73,7 @@ log(`${U} users, ${G} groups, ${C} channels`);
 const indexes = await sql<{ name: string; def: string }[]>`
   select indexname as name, indexdef as def from pg_indexes
   where schemaname = current_schema() and tablename = 'messages' and indexname <> 'messages_pkey'`;
-const [eventsKey] = await sql<{ name: string; def: string }[]>`
-  select conname as name, pg_get_constraintdef(oid) as def from pg_constraint
-  where conrelid = 'events'::regclass and contype = 'p'`;
-if (!eventsKey) throw new Error('events has no primary key');
 for (const i of indexes) await sql.unsafe(`drop index ${i.name}`);
-await sql.unsafe(`alter table events drop constraint ${eventsKey.name}`);
 
 const random = rng(Number(args.seed));
 const corpus = createCorpus(Number(args.seed));
@@ -90,7 +84,6 @@ const pickChannel = () => (random() < HOT ? 0 : 1 + Math.floor(random() * (C - 1
 const esc = (s: string) => s.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n').replaceAll('\r', '\\r');
 
 const messagesCopy = await sql`copy messages (id, channel_id, seq, sender_id, content, created_at) from stdin`.writable();
-const eventsCopy = await sql`copy events (stream, seq, payload, created_at) from stdin`.writable();
 const write = (w: NodeJS.WritableStream, chunk: string) =>
   new Promise<void>((resolve, reject) => void w.write(chunk, (err) => (err ? reject(err) : resolve())));
 const finished = (w: NodeJS.WritableStream) => new Promise<void>((resolve, reject) => w.on('finish', resolve).on('error', reject).end());
@@ -98,7 +91,6 @@ const finished = (w: NodeJS.WritableStream) => new Promise<void>((resolve, rejec
 const CHUNK = 5_000;
 for (let i = 0; i < N; i += CHUNK) {
   let m = '';
-  let e = '';
   for (let j = i; j < Math.min(N, i + CHUNK); j++) {
     const c = pickChannel();
     const channel = channels[c]!;
@@ -109,27 +101,21 @@ for (let i = 0; i < N; i += CHUNK) {
     const createdAt = new Date(start + j * step).toISOString();
     const id = crypto.randomUUID();
     m += `${id}\t${channel.id}\t${seq}\t${sender.id}\t${esc(content)}\t${createdAt}\n`;
-    const message = { id, seq, channelId: channel.id, senderId: sender.id, content, createdAt: new Date(createdAt), editedAt: null };
-    const event = { type: 'message', ...presentMessage(message, sender.username) };
-    e += `${channelStream(channel.id)}\t${seq}\t${esc(JSON.stringify(event))}\t${createdAt}\n`;
   }
-  await Promise.all([write(messagesCopy, m), write(eventsCopy, e)]);
+  await write(messagesCopy, m);
   if ((i / CHUNK) % 40 === 0) log(`${(i + CHUNK).toLocaleString()} / ${N.toLocaleString()} rows copied`);
 }
-await Promise.all([finished(messagesCopy), finished(eventsCopy)]);
+await finished(messagesCopy);
 log('copy done');
 
 await sql`insert into stream_counters ${sql(channels.map((ch, c) => ({ stream: channelStream(ch.id), last_seq: seqs[c]! })))}`;
 
 await sql`set maintenance_work_mem = '512MB'`;
-await sql.unsafe(`alter table events add constraint ${eventsKey.name} ${eventsKey.def}`);
-log(`${eventsKey.name} rebuilt`);
 for (const i of indexes) {
   await sql.unsafe(i.def);
   log(`${i.name} rebuilt`);
 }
 await sql`vacuum (analyze) messages`;
-await sql`vacuum (analyze) events`;
 await sql`analyze`;
 const [{ size } = { size: '?' }] = await sql<{ size: string }[]>`select pg_size_pretty(pg_database_size(current_database())) as size`;
 log(`done: ${N.toLocaleString()} messages (hot channel ${seqs[0]!.toLocaleString()}), database ${size}`);

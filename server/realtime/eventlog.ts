@@ -1,13 +1,22 @@
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Database, Tx } from '../db/client.ts';
 import { events, streamCounters } from '../db/schema/index.ts';
 import type { StreamEvent } from './streams.ts';
 
 /**
+ * Events of a stream that are stored outside the `events` table, in the rows they describe (a
+ * channel's messages): `select` returns a query of their `seq, payload` after `afterSeq`, oldest
+ * first, at most `limit` — or null when the stream has none.
+ */
+export interface StreamSource {
+  select(stream: string, afterSeq: number, limit: number): SQL | null;
+}
+
+/**
  * The durable event log. Appending takes the next sequence of the stream (locking its counter
  * row until commit, so a stream's events commit in sequence order) and stores the event's JSON.
  */
-export function createEventLog(database: Database) {
+export function createEventLog(database: Database, sources: StreamSource[] = []) {
   const { db } = database;
 
   /** Reserves `count` consecutive sequences on `stream`; returns the first. */
@@ -56,8 +65,18 @@ export function createEventLog(database: Database) {
       await tx.delete(streamCounters).where(inArray(streamCounters.stream, streams));
     },
 
-    /** Events after `afterSeq`, oldest first, at most `limit`. */
+    /** Events after `afterSeq`, oldest first, at most `limit` (the `events` table and the stream's sources, merged). */
     async read(stream: string, afterSeq: number, limit: number): Promise<StreamEvent[]> {
+      const elsewhere = sources.map((s) => s.select(stream, afterSeq, limit)).filter((q) => q !== null);
+      if (elsewhere.length) {
+        const parts = elsewhere.map((q) => sql`union all (${q})`);
+        const rows = await database.rows<{ seq: number | string; payload: string }>(sql`
+          select seq, payload from (
+            (select seq, payload from events where stream = ${stream} and seq > ${afterSeq} order by seq limit ${limit})
+            ${sql.join(parts, sql` `)}
+          ) merged order by seq limit ${limit}`);
+        return rows.map((r) => ({ stream, seq: Number(r.seq), json: r.payload }));
+      }
       const rows = await db
         .select({ seq: events.seq, payload: events.payload })
         .from(events)

@@ -14,7 +14,7 @@ import type { SendRequest } from './send-batch.ts';
 /**
  * A channel message that carries files. Rare next to plain text, so it skips the group commit:
  * one transaction locks the caller's uploads (NOT_FOUND / CONFLICT before anything is written),
- * inserts the message, attaches the files and logs the event. The event's files have no URL
+ * inserts the message (its event's stored copy) and attaches the files. The event's files have no URL
  * (events are serialized once for every subscriber); the sender's reply has URLs signed for them.
  */
 export function createAttachedSend(deps: { db: Db; access: Access; eventLog: EventLog; notifier: Notifier; attachments: Attachments }) {
@@ -41,7 +41,8 @@ export function createAttachedSend(deps: { db: Db; access: Access; eventLog: Eve
       const present = (viewer: Caller | null) =>
         presentMessage({ ...row, editedAt: null }, caller.username, [], attachments.present(attached, viewer?.id ?? null));
       const shared = present(null);
-      const event = await eventLog.append(tx, stream, () => ({ type: 'message', ...shared }), seq);
+      // The message row is the event's stored copy (see message-json.ts): only published from here.
+      const event = { stream, seq, json: JSON.stringify({ type: 'message', ...shared }) };
       const mentioned = await recordMentions(tx, eventLog, shared, channel.groupId);
       return { result: present(caller), events: [event, ...mentioned] };
     });

@@ -6,6 +6,7 @@ import type { Notifier } from '../../realtime/notifier.ts';
 import { channelStream, channelStreamSql, type StreamEvent } from '../../realtime/streams.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import { recordMentions } from './mentions.ts';
+import { messageEventSql } from './message-json.ts';
 import { presentMessage } from '../present.ts';
 import type { Caller } from '../caller.ts';
 
@@ -41,11 +42,11 @@ interface Written {
  * The whole write of a batch as one statement, so it costs one round trip and commits on its
  * own: keep the sends whose sender is a member of the channel's group, reserve each channel's
  * sequences (counter rows locked in key order, so concurrent batches cannot deadlock), number the
- * sends in batch order, insert the messages and their events. The event JSON is built here, with
- * the same fields and order as presentMessage, so it is serialized once for every subscriber.
+ * sends in batch order, insert the messages. The message row is the event's only copy (replays
+ * read it back through `channelMessageEvents`); its JSON is built here, with the same fields and
+ * order as presentMessage, so it is serialized once for every subscriber.
  */
 function insertBatch(rows: string) {
-  const json = (column: string) => sql.raw(`to_json(${column})::text`);
   return sql`
     with input as (
       select * from json_to_recordset(${rows}::json)
@@ -70,19 +71,22 @@ function insertBatch(rows: string) {
       join reserved r on r.stream = ${channelStreamSql('a.channel_id')}
     ),
     built as (
-      select n.*, '{"type":"message","id":' || ${json('n.id')} || ',"seq":' || n.seq
-        || ',"channel_id":' || ${json('n.channel_id')} || ',"sender_id":' || ${json('n.sender_id')}
-        || ',"sender_username":' || ${json('n.username')} || ',"content":' || ${json('n.content')}
-        || ',"created_at":' || ${json('n.created_at')} || ',"edited_at":null,"reactions":[],"attachments":[]}' as payload
+      select n.*, ${messageEventSql({
+        id: 'n.id',
+        seq: 'n.seq',
+        channelId: 'n.channel_id',
+        senderId: 'n.sender_id',
+        username: 'n.username',
+        content: 'n.content',
+        createdAt: 'n.created_at',
+        editedAt: 'null::text',
+        attachments: `'[]'`,
+      })} as payload
       from numbered n
     ),
     stored as (
       insert into messages (id, channel_id, seq, sender_id, content, nonce, created_at)
       select id, channel_id, seq, sender_id, content, nonce, created_at::timestamptz from built
-    ),
-    logged as (
-      insert into events (stream, seq, payload, entity_id, created_at)
-      select ${channelStreamSql('channel_id')}, seq, payload, id, created_at::timestamptz from built
     )
     select i, seq, group_id, payload from built order by i`;
 }

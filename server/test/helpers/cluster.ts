@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTRPCClient, createWSClient, wsLink } from '@trpc/client';
 import type { Subprocess } from 'bun';
-import { asc, eq } from 'drizzle-orm';
 import Redis from 'ioredis';
 import postgres from 'postgres';
 import type { AppRouter } from '../../../client/index.ts';
 import { openPostgres, type Database } from '../../db/client.ts';
 import { migrate } from '../../db/migrate.ts';
-import { events } from '../../db/schema/index.ts';
+import { createEventLog } from '../../realtime/eventlog.ts';
+import { channelMessageEvents } from '../../services/messaging/message-json.ts';
 import { eventually } from './events.ts';
 import { TEST_JWT_SECRET } from './server.ts';
 
@@ -293,14 +293,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   return cluster;
 }
 
-/** A durable stream as the database holds it (the source of truth): `{ seq, event }` in sequence order. */
+/** A durable stream as the database holds it (the source of truth): `{ seq, event }` in sequence order, as a replay reads it. */
 export async function streamLog(database: Database, stream: string): Promise<Array<{ seq: number; event: any }>> {
-  const rows = await database.db
-    .select({ seq: events.seq, payload: events.payload })
-    .from(events)
-    .where(eq(events.stream, stream))
-    .orderBy(asc(events.seq));
-  return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.payload) }));
+  const all = await createEventLog(database, [channelMessageEvents]).read(stream, 0, 1_000_000);
+  return all.map((e) => ({ seq: e.seq, event: JSON.parse(e.json) }));
 }
 
 /**

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { eq, isNull, like, sql } from 'drizzle-orm';
 import { events } from '../../db/schema/index.ts';
-import { dmStream, userStream } from '../../realtime/streams.ts';
+import { channelStream, dmStream, userStream } from '../../realtime/streams.ts';
 import { GatewaySocket } from '../helpers/gateway.ts';
 import { RawSocket } from '../helpers/raw.ts';
 import { Closer, groupWithChannel, users, type Registered } from '../helpers/fixtures.ts';
@@ -104,8 +104,16 @@ describe('direct messages', () => {
   });
 });
 
-describe('the data migration', () => {
-  test('cleans events written before the fix: keys them on their message and scrubs deleted and edited text', async () => {
+/** Runs a hand-written data migration's statements (from drizzle/) on the test database. */
+async function runMigration(suffix: string) {
+  const folder = fileURLToPath(new URL('../../../drizzle/', import.meta.url));
+  const file = readdirSync(folder).find((f) => f.endsWith(suffix))!;
+  for (const statement of readFileSync(folder + file, 'utf8').split('--> statement-breakpoint'))
+    if (statement.trim()) await server.database.rows(sql.raw(statement));
+}
+
+describe('the data migrations', () => {
+  test('clean events written before the fixes: key them on their message, scrub deleted and edited text, drop message copies', async () => {
     const [alice, bob] = await users(server.url, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
     const first = await alice!.client.messages.send.mutate({ channel_id: channel.id, content: `@${bob!.username} OLD-EDITED-SECRET` });
@@ -115,6 +123,13 @@ describe('the data migration', () => {
       .select()
       .from(events)
       .where(sql`${events.entityId} in (${first.id}, ${doomed.id}, ${dm.id})`);
+    // Before 0006 a channel message's event was stored in `events` too, as sent.
+    const copies = [first, doomed].map((m) => ({
+      stream: channelStream(channel.id),
+      seq: m.seq,
+      payload: JSON.stringify({ type: 'message', ...m }),
+      entityId: null,
+    }));
     await alice!.client.messages.edit.mutate({ message_id: first.id, content: 'edited later' });
     await alice!.client.messages.delete.mutate({ message_id: doomed.id });
     await alice!.client.dms.delete.mutate({ message_id: dm.id });
@@ -128,18 +143,26 @@ describe('the data migration', () => {
       .update(events)
       .set({ entityId: null })
       .where(sql`true`);
+    await server.database.db.insert(events).values(copies);
     expect((await server.database.db.select().from(events).where(like(events.payload, '%OLD-%SECRET%'))).length).toBeGreaterThan(0);
 
-    const folder = fileURLToPath(new URL('../../../drizzle/', import.meta.url));
-    const file = readdirSync(folder).find((f) => f.endsWith('_hardening_data.sql'))!;
-    for (const statement of readFileSync(folder + file, 'utf8').split('--> statement-breakpoint'))
-      if (statement.trim()) await server.database.rows(sql.raw(statement));
+    await runMigration('_hardening_data.sql');
+    await runMigration('_message_events_in_messages.sql');
 
     expect(await server.database.db.select().from(events).where(like(events.payload, '%OLD-%SECRET%'))).toEqual([]);
     const keyed = await server.database.db.select().from(events).where(eq(events.entityId, first.id));
-    expect(keyed.map((e) => JSON.parse(e.payload).type).sort()).toEqual(['mention', 'message', 'message_updated']);
+    // The message's own copy is gone (its row is the event now); what refers to it stays, keyed.
+    expect(keyed.map((e) => JSON.parse(e.payload).type).sort()).toEqual(['mention', 'message_updated']);
+    const channelCopies = await server.database.db
+      .select()
+      .from(events)
+      .where(eq(events.stream, channelStream(channel.id)));
+    expect(channelCopies.map((e) => e.seq)).not.toContain(first.seq);
+    expect(channelCopies.map((e) => e.seq)).not.toContain(doomed.seq);
     for (const e of keyed) expect(e.payload).toContain('edited later');
     const replay = await replayTrpc(bob!, 'realtime.channel', { channel_id: channel.id }, 4);
+    // The replay reads the messages from their rows: the edit's text, first's reply fields otherwise.
+    expect(replay[0]).toEqual({ type: 'message', ...first, content: 'edited later', edited_at: replay[0].edited_at });
     expect(replay[1]).toEqual({ type: 'message_deleted', id: doomed.id, seq: doomed.seq, channel_id: channel.id });
     expect((await server.database.db.select().from(events).where(isNull(events.entityId))).length).toBeGreaterThan(0);
   });
