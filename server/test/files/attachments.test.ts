@@ -58,6 +58,10 @@ describe('attachments on channel messages', () => {
     expect(event.attachments).toEqual(sent.attachments.map((f) => ({ ...f, url: null })));
     const gatewayEvent = await raw.events.first((e) => e.type === 'message' && e.id === sent.id);
     expect(gatewayEvent.attachments).toEqual(event.attachments);
+    // A replay reads the message back from its row: the same event, files in order, no URLs.
+    const replay = follow(bobWs.api.realtime.channel, { channel_id: channelId, last_event_id: '0' });
+    expect(await replay.events.first((e) => e.type === 'message' && e.id === sent.id)).toEqual(event);
+    replay.unsubscribe();
 
     const page = await bob.api.messages.list.query({ channel_id: channelId });
     const listed = page.items.find((m) => m.id === sent.id)!;
