@@ -10,6 +10,7 @@ import { say } from './lib/progress.ts';
 import { ROOT } from './lib/server-proc.ts';
 import { parleyPresent, type TargetName } from './lib/targets.ts';
 import { writeReport } from './report/markdown.ts';
+import { burst } from './scenarios/burst.ts';
 import { capacity } from './scenarios/capacity.ts';
 import type { TargetResult } from './scenarios/common.ts';
 import { fanout } from './scenarios/fanout.ts';
@@ -20,6 +21,7 @@ import { rooms } from './scenarios/rooms.ts';
 const RESULTS = join(ROOT, 'bench/results');
 const RUNNERS: Record<ScenarioName, (o: Options, t: TargetName) => Promise<TargetResult>> = {
   fanout,
+  burst,
   rooms,
   persisted,
   capacity,

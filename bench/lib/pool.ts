@@ -112,6 +112,11 @@ export class Pool {
     await this.workers[0]!.call('closedLoop', { step, window });
   }
 
+  /** Sends `count` messages of `step` from the first sender as fast as its socket takes them; resolves with the first send time (ms). */
+  async burst(step: number, count: number): Promise<{ t0: number }> {
+    return this.workers[0]!.call('burst', { step, count });
+  }
+
   async stopClosedLoop() {
     await this.workers[0]!.call('stopClosedLoop');
   }

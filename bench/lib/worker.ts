@@ -232,6 +232,21 @@ async function handle(m: Cmd): Promise<unknown> {
       closedLoop = { step: m.step, window: m.window };
       for (const c of senders) for (let i = 0; i < m.window; i++) sendOne(c, m.step);
       return { ok: true };
+    case 'burst': {
+      // `count` sends from the first sender back to back, no pacing; while the socket is backlogged
+      // (or the in-flight cap is hit) the rest follows on a short timer. Returns the first send time.
+      const c = senders[0];
+      if (!c) throw new Error('burst: no sender connection');
+      currentStep = m.step;
+      let left = m.count as number;
+      const push = () => {
+        while (left > 0 && sendOne(c, m.step)) left--;
+        if (left > 0 && !c.closed) setTimeout(push, 1);
+      };
+      const t0 = nowMs();
+      push();
+      return { t0 };
+    }
     case 'stopClosedLoop':
       closedLoop = null;
       return { ok: true };

@@ -75,7 +75,7 @@ export function writeReport(dir: string): string {
   const subsKeys: string[] = fan
     ? [...new Set(Object.values(fan.results).flatMap((r: any) => Object.keys(r?.subscribers ?? {})))].sort((a, b) => +a - +b)
     : [];
-  const anyDoc = fan ?? load(dir, 'rooms') ?? load(dir, 'capacity') ?? load(dir, 'persisted');
+  const anyDoc = fan ?? load(dir, 'burst') ?? load(dir, 'rooms') ?? load(dir, 'capacity') ?? load(dir, 'persisted');
   if (anyDoc) {
     const m = anyDoc.machine;
     out.push(
@@ -131,6 +131,30 @@ export function writeReport(dir: string): string {
         `${fan.mode} run ${fan.generated_at}`,
       ),
     );
+  }
+  const burst = load(dir, 'burst');
+  if (burst) {
+    out.push(`## Burst (one channel, one sender, no pacing) — ${burst.mode} run, ${burst.generated_at}`, '');
+    const b0: any = Object.values(burst.results).find((r: any) => r?.median);
+    if (b0) out.push(`${b0.burst} messages sent back to back to ${b0.subscribers} subscribers; median of ${b0.rounds.length} rounds.`, '');
+    const rows = [
+      rowsFor('deliveries/s (first send to last delivery)', 'higher', burst.results, (r) => get(r, 'median.deliveries_per_s')),
+      rowsFor('wall ms (first send to last delivery)', 'lower', burst.results, (r) => get(r, 'median.wall_ms')),
+      rowsFor('delivered (%)', 'higher', burst.results, (r) => {
+        const v = get(r, 'median.ratio');
+        return v === null ? null : v * 100;
+      }),
+      rowsFor('p50 ms', 'lower', burst.results, (r) => get(r, 'median.p50_ms')),
+      rowsFor('p99 ms', 'lower', burst.results, (r) => get(r, 'median.p99_ms')),
+      rowsFor('server CPU ms per burst', 'lower', burst.results, (r) => get(r, 'median.server_cpu_ms')),
+    ];
+    const refused = Object.entries<any>(burst.results)
+      .filter(([, r]) => r?.median?.errors)
+      .map(([t, r]) => `- ${t}: ${r.median.errors} of ${r.median.sent} sends refused — ${String(r.median.error).slice(0, 200)}`);
+    out.push(table(rows), '', ...notes(burst), ...refused, '');
+    const d = rows[0]!.values;
+    const ok = d.parley != null && d['raw-bun'] != null ? d.parley >= 0.6 * d['raw-bun'] : null;
+    targets.push(`| burst fan-out ≥ 0.6× raw Bun | ${ratio(d.parley, d['raw-bun'])} | ${mark(ok)} |`);
   }
   const rooms = load(dir, 'rooms');
   if (rooms) {
