@@ -2,6 +2,7 @@
 // back to back (no pacing). Per round: wall time from the first send to the last delivery,
 // deliveries/s over that time, % delivered, end-to-end p50/p99 and the server's CPU. Three rounds;
 // the median round (by deliveries/s) is the figure, every round is kept in the JSON.
+import { LIMITS } from '../../shared/limits.ts';
 import type { Options } from '../lib/cli.ts';
 import { percentile } from '../lib/histogram.ts';
 import { nowMs } from '../lib/payload.ts';
@@ -101,8 +102,9 @@ export async function burst(opts: Options, target: TargetName): Promise<TargetRe
   const subs = opts.subs[0]!;
   const label = `burst-${subs}`;
   const users = Math.min(opts.users, subs);
-  // the whole burst may be in flight at once: the worker's in-flight cap must not pace it
-  const maxInflight = Math.max(1000, opts.burst);
+  // A well-behaved client of Parley keeps at most what one socket runs and queues unanswered
+  // (more is refused with TOO_MANY_REQUESTS); every target gets the same cap.
+  const maxInflight = LIMITS.wsInFlightMax + LIMITS.wsQueuedMax;
   return withTarget(target, { rooms: 1, users, label, maxInflight }, opts, async (run, pool) => {
     const room = run.world.rooms[0]!;
     const specs: ConnSpec[] = Array.from({ length: subs }, (_, i) => ({ r: 'sub', room, u: i % users }));
