@@ -10,11 +10,13 @@ import {
   type OperationLink,
   type TRPCClient,
   type TRPCLink,
+  TRPCClientError,
 } from '@trpc/client';
-import type { Session } from '../shared/entities.ts';
+import type { File as StoredFile, Session } from '../shared/entities.ts';
 import { CLOSE_CODES } from '../shared/close-codes.ts';
 import type { AppRouter } from './router.ts';
 import { createTokenManager, type SharedSession, type TokenSource } from './session.ts';
+import { uploadForm, xhrUpload, type UploadOptions } from './upload.ts';
 import { eventValidationLink } from './validation-link.ts';
 import type { WebSocketImplementation } from './websocket.ts';
 
@@ -31,6 +33,7 @@ export type { SignalPayload } from '../shared/inputs.ts';
 export { TRPCClientError } from '@trpc/client';
 export { streamHandlers, type StreamHandlers } from './streams.ts';
 export type { SharedSession, TokenSource } from './session.ts';
+export type { UploadOptions, UploadProgress } from './upload.ts';
 export type { WebSocketImplementation, WebSocketLike } from './websocket.ts';
 export { ParleyContractError } from './contract-error.ts';
 
@@ -57,7 +60,14 @@ export type ParleyClientOptions = TokenSource & {
   validateEvents?: boolean;
 };
 
-export type ParleyClient = TRPCClient<AppRouter> & { close(): void };
+export type ParleyClient = TRPCClient<AppRouter> & {
+  close(): void;
+  /**
+   * `files.upload` for one file, with progress where the runtime can report it (browsers, through
+   * XMLHttpRequest; elsewhere it is the plain tRPC call and `onProgress` is not called).
+   */
+  uploadFile(file: Blob, opts?: UploadOptions): Promise<StoredFile>;
+};
 
 /**
  * A typed Parley client: a stock tRPC client whose WebSocket re-reads the token on every
@@ -115,8 +125,24 @@ export function createParleyClient(opts: ParleyClientOptions): ParleyClient {
   const links = opts.validateEvents ? [eventValidationLink<AppRouter>(), retryAuth, transport] : [retryAuth, transport];
   const client = createTRPCClient<AppRouter>({ links });
 
-  // The tRPC proxy treats every property as a procedure path, so `close` is wrapped around it.
+  async function uploadFile(file: Blob, options: UploadOptions = {}): Promise<StoredFile> {
+    if (!options.onProgress || typeof XMLHttpRequest === 'undefined')
+      return client.files.upload.mutate(uploadForm(file), options.signal ? { signal: options.signal } : {});
+    // The same single retry after UNAUTHORIZED that retryAuth gives tRPC calls.
+    try {
+      return await xhrUpload(base, await tokens.get(), file, options);
+    } catch (err) {
+      if (!(err instanceof TRPCClientError) || err.data?.code !== 'UNAUTHORIZED' || !tokens.invalidate()) throw err;
+      return xhrUpload(base, await tokens.get(), file, options);
+    }
+  }
+  const extras = new Map<PropertyKey, unknown>([
+    ['close', () => ws?.close()],
+    ['uploadFile', uploadFile],
+  ]);
+
+  // The tRPC proxy treats every property as a procedure path, so the extras are wrapped around it.
   return new Proxy(client, {
-    get: (target, prop, receiver) => (prop === 'close' ? () => ws?.close() : Reflect.get(target, prop, receiver)),
+    get: (target, prop, receiver) => (extras.has(prop) ? extras.get(prop) : Reflect.get(target, prop, receiver)),
   }) as ParleyClient;
 }

@@ -6,6 +6,7 @@ import { createClusterAdapters } from './cluster.ts';
 import type { Config } from './config.ts';
 import { openPglite, openPostgres, type Database } from './db/client.ts';
 import { migrate } from './db/migrate.ts';
+import { uploadBodyLimit } from './edges/files.ts';
 import { bunBodyBackstop } from './edges/http-limits.ts';
 import { createStaticSite, type WebSource } from './edges/static.ts';
 import { webFromDisk } from './edges/web-build.ts';
@@ -179,8 +180,9 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     openGateway: (ws, init, expiry) => gateway.open(ws, init as GatewayInit, expiry),
     docSocket: createDocSocket({ services, log }),
   });
-  // Uploads have their own cap (MAX_UPLOAD_BYTES, counted while streaming in edges/files.ts).
-  const uploadLimits = { 'files.upload': config.maxUploadBytes };
+  // Uploads have their own cap (MAX_UPLOAD_BYTES, counted while streaming in edges/files.ts); the
+  // body may be that much plus the multipart framing, or a file of exactly the limit is refused.
+  const uploadLimits = { 'files.upload': uploadBodyLimit(config.maxUploadBytes) };
   const site = createStaticSite(opts.web ?? webFromDisk(), { iceServers: config.iceServers });
   const fetch = createHttpHandler({
     services,

@@ -1,6 +1,7 @@
 import { TRPCError } from '@trpc/server';
 import type { Logger } from '../log.ts';
 import type { Services } from '../services/index.ts';
+import { uploadTooLargeMessage } from '../services/files/service.ts';
 import { contentDisposition, servedContentType } from '../services/files/sniff.ts';
 import type { ByteRange } from '../storage/index.ts';
 
@@ -12,6 +13,9 @@ const REDIRECT_TTL_SECONDS = 60;
 /** Is this the upload procedure (the one request allowed a body larger than 1 MiB)? */
 export const isUploadRequest = (path: string) => path === '/trpc/files.upload';
 
+/** The largest upload request body: a file of MAX_UPLOAD_BYTES plus its multipart framing. */
+export const uploadBodyLimit = (maxUploadBytes: number) => maxUploadBytes + MULTIPART_OVERHEAD;
+
 /**
  * Caps an upload's body before tRPC reads it into memory: a declared Content-Length over the
  * limit is refused without reading a byte, and a body without one (chunked) is counted as it
@@ -20,8 +24,8 @@ export const isUploadRequest = (path: string) => path === '/trpc/files.upload';
  */
 export function capUploadBody(req: Request, maxUploadBytes: number): Request {
   if (!req.body) return req;
-  const limit = maxUploadBytes + MULTIPART_OVERHEAD;
-  const tooLarge = () => new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: `Files may be at most ${maxUploadBytes} bytes` });
+  const limit = uploadBodyLimit(maxUploadBytes);
+  const tooLarge = () => new TRPCError({ code: 'PAYLOAD_TOO_LARGE', message: uploadTooLargeMessage(maxUploadBytes) });
   const declared = Number(req.headers.get('content-length'));
   let body: ReadableStream<Uint8Array>;
   if (declared > limit) {

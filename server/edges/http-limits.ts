@@ -50,12 +50,16 @@ export function trpcError(
 }
 
 /**
- * The request with its body read, or a 413 once the body passes `limit`: a declared
+ * The request with its body read, or a 413 (saying `message`) once the body passes `limit`: a declared
  * Content-Length is refused before one byte is read, a chunked body as soon as it passes.
  */
-export async function limitBody(req: Request, limit: number, headers: Record<string, string> = {}): Promise<Request | Response> {
-  const tooLarge = () =>
-    trpcError(413, 'PAYLOAD_TOO_LARGE', `Request bodies are at most ${limit} bytes`, { ...headers, connection: 'close' });
+export async function limitBody(
+  req: Request,
+  limit: number,
+  headers: Record<string, string> = {},
+  message = `Request bodies are at most ${limit} bytes`,
+): Promise<Request | Response> {
+  const tooLarge = () => trpcError(413, 'PAYLOAD_TOO_LARGE', message, { ...headers, connection: 'close' });
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) return tooLarge();
   if (!req.body || req.method === 'GET' || req.method === 'HEAD') return req;

@@ -4,6 +4,7 @@ import type { Server } from 'bun';
 import { capUploadBody, createFileDownloads, isUploadRequest } from './files.ts';
 import type { Logger } from '../log.ts';
 import { appRouter } from '../routers/index.ts';
+import { uploadTooLargeMessage } from '../services/files/service.ts';
 import type { Services } from '../services/index.ts';
 import { bearerToken, createContextInner } from '../trpc/context.ts';
 import { LIMITS } from '../../shared/limits.ts';
@@ -45,15 +46,17 @@ export function createHttpHandler(deps: HttpDeps) {
     // per-socket caps and the backpressure limit hold (SSE would bypass all three).
     if (namesSubscription(paths))
       return trpcError(405, 'METHOD_NOT_SUPPORTED', 'Subscriptions are served over the WebSocket (/trpc), not over HTTP', cors);
-    // Refused before the body is read (and before authentication).
-    const limited = await limitBody(req, bodyLimitFor(paths, deps.bodyLimits), cors);
+    const path = new URL(req.url).pathname;
+    const upload = isUploadRequest(path);
+    // Refused before the body is read (and before authentication); an upload in the words the service uses.
+    const limit = bodyLimitFor(paths, deps.bodyLimits);
+    const limited = await limitBody(req, limit, cors, upload ? uploadTooLargeMessage(services.files.maxUploadBytes) : undefined);
     if (limited instanceof Response) return limited;
     req = limited;
     const ip = server.requestIP(req)?.address ?? 'unknown';
-    const path = new URL(req.url).pathname;
     const res = await fetchRequestHandler({
       endpoint: '/trpc',
-      req: isUploadRequest(path) ? capUploadBody(req, services.files.maxUploadBytes) : req,
+      req: upload ? capUploadBody(req, services.files.maxUploadBytes) : req,
       router: appRouter,
       maxBatchSize: LIMITS.httpBatchMax,
       allowMethodOverride: false,

@@ -55,6 +55,11 @@ try {
 } catch (err) {
   if (err instanceof TRPCClientError) console.log(err.data?.code);
 }
+// An upload with progress, attached to a message.
+const picked = new File(['hello'], 'hello.txt', { type: 'text/plain' });
+const stored = await parley.uploadFile(picked, { onProgress: ({ loaded, total }) => console.log(loaded / total) });
+await parley.messages.send.mutate({ channel_id: channel.id, content: '', attachment_ids: [stored.id] });
+const url: string | null = stored.url;
 // A browser's own WebSocket fits the option too.
 createParleyClient({ url: 'http://localhost:3000', token: 't', WebSocket, validateEvents: true }).close();
-console.log(sent.seq, first, input, me.username, parsed.success);
+console.log(sent.seq, first, input, me.username, parsed.success, url);

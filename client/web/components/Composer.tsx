@@ -1,32 +1,43 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import { LIMITS } from '../../index.ts';
 import { useTypingSignal } from '../hooks/useTypingSignal.ts';
+import type { PendingUpload } from '../lib/uploads.ts';
 import { MentionMenu, mentionQuery } from './MentionMenu.tsx';
+import { PendingUploads } from './PendingUploads.tsx';
 
 interface Props {
   placeholder: string;
   /** Where the unsent draft is kept, so a reload or a switch of conversation does not lose it. */
   draftKey: string;
-  /** Hands the message to the send queue; it never fails, the queue reports problems per message. */
-  onSubmit(content: string): void;
+  /** Hands the message (and the uploaded files) to the send queue; false when the files are not ready. */
+  onSubmit(content: string): boolean;
   onTyping(isTyping: boolean): Promise<unknown>;
   /** Usernames to complete after `@`. */
   mentionable: string[];
   /** Text to put back into the box (a failed message the user wants to edit). */
   restore: { text: string } | null;
+  /** Files picked for this message, uploading or uploaded. */
+  uploads: PendingUpload[];
+  onAttach(files: File[]): void;
+  onRemoveUpload(id: string): void;
+  onRetryUpload(id: string): void;
+  /** Why some picked files were not taken (too many). */
+  note: string | null;
 }
 
 /**
- * The message box: Enter sends, Shift+Enter breaks the line, `@` completes usernames. A message
- * leaves the box the moment it is queued, so text typed while earlier messages are still on their
- * way is never touched.
+ * The message box: Enter sends, Shift+Enter breaks the line, `@` completes usernames; files come
+ * from the 📎 button or a paste. A message leaves the box the moment it is queued, so text typed
+ * while earlier messages are still on their way is never touched; it waits while its files upload.
  */
-export function Composer({ placeholder, draftKey, onSubmit, onTyping, mentionable, restore }: Props) {
+export function Composer(props: Props) {
+  const { placeholder, draftKey, onSubmit, onTyping, mentionable, restore, uploads, onAttach } = props;
   const [text, setText] = useState(() => sessionStorage.getItem(draftKey) ?? '');
   const [caret, setCaret] = useState(0);
   const [menuIndex, setMenuIndex] = useState(0);
   const [menuClosed, setMenuClosed] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const typing = useTypingSignal(onTyping);
 
   useEffect(() => {
@@ -53,15 +64,27 @@ export function Composer({ placeholder, draftKey, onSubmit, onTyping, mentionabl
     requestAnimationFrame(() => input.current?.setSelectionRange(pos, pos));
   }
 
+  const uploading = uploads.some((u) => u.status === 'uploading');
+  const failed = uploads.some((u) => u.status === 'failed');
+  const ready = !uploading && !failed;
+
   function submit() {
     // Read the box itself: what is on screen is what is sent, whatever state React has batched.
     const value = input.current?.value ?? text;
     const content = value.trim();
-    if (!content) return;
-    if (content.length > LIMITS.contentMax) return;
+    if (!content && !uploads.length) return;
+    if (content.length > LIMITS.contentMax || !ready) return;
+    if (!onSubmit(content)) return;
     setText('');
     typing.stop();
-    onSubmit(content);
+  }
+
+  function onPaste(e: ClipboardEvent<HTMLTextAreaElement>) {
+    const files = [...e.clipboardData.files];
+    // Text copied from an office document often comes with a picture of itself: paste the text.
+    if (!files.length || e.clipboardData.types.includes('text/plain')) return;
+    e.preventDefault();
+    onAttach(files);
   }
 
   function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
@@ -98,7 +121,34 @@ export function Composer({ placeholder, draftKey, onSubmit, onTyping, mentionabl
       }}
     >
       {menuOpen && <MentionMenu id="mention-menu" matches={matches} active={Math.min(menuIndex, matches.length - 1)} onPick={complete} />}
+      <PendingUploads items={uploads} onRemove={props.onRemoveUpload} onRetry={props.onRetryUpload} />
+      {props.note && (
+        <p className="error" role="status" data-testid="composer-note">
+          {props.note}
+        </p>
+      )}
       <div className="row">
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="composer-file-input"
+          onChange={(e) => {
+            onAttach([...(e.target.files ?? [])]);
+            e.target.value = '';
+          }}
+        />
+        <button
+          type="button"
+          className="attach"
+          data-testid="composer-attach"
+          aria-label="Attach files"
+          title="Attach files (or paste, or drop them here)"
+          onClick={() => picker.current?.click()}
+        >
+          <PaperClip />
+        </button>
         <textarea
           ref={input}
           data-testid="composer-input"
@@ -113,6 +163,7 @@ export function Composer({ placeholder, draftKey, onSubmit, onTyping, mentionabl
           placeholder={placeholder}
           value={text}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           onSelect={(e) => setCaret(e.currentTarget.selectionStart)}
           onChange={(e) => {
             setText(e.target.value);
@@ -123,10 +174,32 @@ export function Composer({ placeholder, draftKey, onSubmit, onTyping, mentionabl
             else typing.stop();
           }}
         />
-        <button className="primary" data-testid="composer-send" disabled={!text.trim()}>
-          Send
+        <button
+          className="primary"
+          data-testid="composer-send"
+          disabled={(!text.trim() && !uploads.length) || !ready}
+          title={uploading ? 'Waiting for the files to upload' : failed ? 'Remove or retry the files that failed' : undefined}
+        >
+          {uploading ? 'Uploading…' : 'Send'}
         </button>
       </div>
     </form>
+  );
+}
+
+function PaperClip() {
+  return (
+    <svg
+      viewBox="0 0 24 24"
+      width="18"
+      height="18"
+      aria-hidden="true"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+    >
+      <path d="M21 11.5 12.5 20a5.5 5.5 0 0 1-7.8-7.8l8.9-8.9a3.7 3.7 0 0 1 5.2 5.2l-8.9 8.9a1.8 1.8 0 0 1-2.6-2.6l8.2-8.2" />
+    </svg>
   );
 }

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useState, useSyncExternalStore, type DragEvent } from 'react';
 import type { SignalPayload, User } from '../../index.ts';
 import { useConversation } from '../hooks/useConversation.ts';
 import type { ConnectionStatus } from '../hooks/useMeStream.ts';
@@ -8,6 +8,7 @@ import { CallController } from '../lib/call.ts';
 import type { Conversation } from '../lib/conversation.ts';
 import { iceServers } from '../lib/ice.ts';
 import type { Outbox } from '../lib/outbox.ts';
+import type { UploadTray } from '../lib/uploads.ts';
 import { CallPanel } from './CallPanel.tsx';
 import { Composer } from './Composer.tsx';
 import type { MessageActions } from './MessageItem.tsx';
@@ -21,6 +22,8 @@ interface Props {
   /** Usernames of the group's members, for presence that arrives as bare ids, and for @-completion. */
   names: Map<string, string>;
   outbox: Outbox;
+  /** Files picked for the next message of each conversation. */
+  tray: UploadTray;
   connection: ConnectionStatus;
   /** Unread messages when the view opened: where the "new messages" line goes. */
   unreadAtOpen: number;
@@ -29,7 +32,7 @@ interface Props {
 }
 
 /** One channel or DM: history, live messages, presence, typing and (in VOICE/VIDEO channels and DMs) calls. */
-export function ConversationView({ conv, me, names, outbox, connection, unreadAtOpen, canModerate, onUnknownUser }: Props) {
+export function ConversationView({ conv, me, names, outbox, tray, connection, unreadAtOpen, canModerate, onUnknownUser }: Props) {
   const call = useMemo(
     () =>
       conv.call
@@ -51,6 +54,16 @@ export function ConversationView({ conv, me, names, outbox, connection, unreadAt
   const pending = useMemo(() => allPending.filter((o) => o.convKey === conv.key), [allPending, conv.key]);
   const line = useReadMarker(conv, chat.messages, me.id, unreadAtOpen, chat.hasOlder);
   const [restore, setRestore] = useState<{ text: string } | null>(null);
+  const allUploads = useSyncExternalStore(tray.subscribe, tray.getItems);
+  const uploads = useMemo(() => allUploads.filter((u) => u.convKey === conv.key), [allUploads, conv.key]);
+  const [note, setNote] = useState<string | null>(null);
+  const [dragging, setDragging] = useState(false);
+  const attach = useCallback(
+    (files: File[]) => {
+      if (files.length) setNote(tray.add(conv.key, files));
+    },
+    [tray, conv.key],
+  );
 
   const actions: MessageActions = useMemo(
     () => ({
@@ -60,7 +73,34 @@ export function ConversationView({ conv, me, names, outbox, connection, unreadAt
     }),
     [conv, merge],
   );
-  const onSubmit = useCallback((content: string) => outbox.enqueue(conv.key, conv.send, content, nonce()), [outbox, conv]);
+  const onSubmit = useCallback(
+    (content: string) => {
+      const files = tray.take(conv.key);
+      if (!files) return false;
+      outbox.enqueue(conv.key, conv.send, content, nonce(), files);
+      setNote(null);
+      return true;
+    },
+    [outbox, tray, conv],
+  );
+  // Files dragged from the desktop onto the conversation are attached to the next message.
+  const dragHandlers = {
+    onDragEnter: (e: DragEvent) => carriesFiles(e) && setDragging(true),
+    onDragOver: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    },
+    onDragLeave: (e: DragEvent) => {
+      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+    },
+    onDrop: (e: DragEvent) => {
+      if (!carriesFiles(e)) return;
+      e.preventDefault();
+      setDragging(false);
+      attach([...e.dataTransfer.files]);
+    },
+  };
 
   // Presence is only known while connected: offline, nobody (not even me) is shown as here.
   const live = connection === 'connected';
@@ -76,7 +116,12 @@ export function ConversationView({ conv, me, names, outbox, connection, unreadAt
   );
 
   return (
-    <section className="conversation" data-testid="conversation" data-key={conv.key} aria-label={conv.title}>
+    <section className="conversation" data-testid="conversation" data-key={conv.key} aria-label={conv.title} {...dragHandlers}>
+      {dragging && (
+        <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+          Drop files to send them to {conv.title}
+        </div>
+      )}
       <header className="conversation-header">
         <h2 data-testid="conversation-title">{conv.title}</h2>
         <PresenceBar
@@ -106,8 +151,9 @@ export function ConversationView({ conv, me, names, outbox, connection, unreadAt
         firstUnread={line}
         onRetry={() => outbox.retry(conv.key)}
         onDiscard={(n) => {
-          const text = outbox.discard(n);
-          if (text) setRestore({ text });
+          const back = outbox.discard(n);
+          if (back?.content) setRestore({ text: back.content });
+          if (back?.attachments.length) tray.restore(conv.key, back.attachments);
         }}
       />
       <TypingIndicator typists={[...chat.typing.values()].map((t) => t.username)} />
@@ -118,10 +164,16 @@ export function ConversationView({ conv, me, names, outbox, connection, unreadAt
         onSubmit={onSubmit}
         mentionable={mentionable}
         restore={restore}
+        uploads={uploads}
+        onAttach={attach}
+        onRemoveUpload={(id) => tray.remove(id)}
+        onRetryUpload={(id) => tray.retry(id)}
+        note={note}
       />
     </section>
   );
 }
 
+const carriesFiles = (e: DragEvent) => e.dataTransfer.types.includes('Files');
 const noop = () => () => {};
 const nothing = () => null;

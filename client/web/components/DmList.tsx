@@ -18,7 +18,7 @@ export function DmList({ threads, selected, onOpen }: { threads: DmThread[]; sel
             </span>
             <span className="grow">
               <span>{t.partner.username}</span>
-              {t.last && <span className="preview">{t.last.content}</span>}
+              {t.last && <span className="preview">{preview(t.last)}</span>}
             </span>
             {t.unread > 0 && (
               <span className="badge" data-testid="dm-unread" aria-label={`${t.unread} unread`}>
@@ -30,4 +30,10 @@ export function DmList({ threads, selected, onOpen }: { threads: DmThread[]; sel
       ))}
     </ul>
   );
+}
+
+/** The last message in a line: its text, or the files it carried. */
+function preview(m: NonNullable<DmThread['last']>): string {
+  if (m.content || !m.attachments?.length) return m.content;
+  return m.attachments.length === 1 ? m.attachments[0]!.filename : `${m.attachments.length} attachments`;
 }

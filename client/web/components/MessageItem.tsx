@@ -1,5 +1,6 @@
 import { memo, useState } from 'react';
 import type { ChatMessage } from '../lib/conversation.ts';
+import { Attachments } from './Attachments.tsx';
 import { MessageEditor } from './MessageEditor.tsx';
 import { MessageText } from './MessageText.tsx';
 import { ReactionBar, ReactionPicker } from './Reactions.tsx';
@@ -62,7 +63,7 @@ export const MessageItem = memo(function MessageItem({ message, mine, continued,
         />
       ) : (
         <>
-          <MessageText content={message.content} me={me} />
+          {message.content && <MessageText content={message.content} me={me} />}
           {message.edited_at && (
             <span className="edited muted small" data-testid="message-edited" title={message.edited_at}>
               (edited)
@@ -70,6 +71,7 @@ export const MessageItem = memo(function MessageItem({ message, mine, continued,
           )}
         </>
       )}
+      <Attachments files={message.attachments} />
       <ReactionBar reactions={message.reactions} onToggle={(emoji, on) => run(actions.react(message.id, emoji, on))} />
       {error && <p className="error">{error}</p>}
       {!editing && (

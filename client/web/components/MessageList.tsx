@@ -1,4 +1,4 @@
-import { Fragment, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { ChatMessage } from '../lib/conversation.ts';
 import type { Outgoing } from '../lib/outbox.ts';
 import { MessageItem, type MessageActions } from './MessageItem.tsx';
@@ -73,6 +73,17 @@ export function MessageList(props: Props) {
     }
     updateLine();
   }, [messages, pending.length, meId, hasOlder, loadingOlder, onLoadOlder]);
+
+  // The list shrinks when the composer grows (picked files, a longer draft): a reader at the bottom stays there.
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      if (prev.current.atBottom) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
 
   function updateLine() {
     const el = box.current!;

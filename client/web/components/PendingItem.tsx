@@ -1,4 +1,5 @@
 import type { Outgoing } from '../lib/outbox.ts';
+import { Attachments } from './Attachments.tsx';
 import { MessageText } from './MessageText.tsx';
 
 /** A message on its way: greyed while sending, with the reason and Retry / Discard when it failed. */
@@ -10,7 +11,8 @@ export function PendingItem({ item, me, onRetry, onDiscard }: { item: Outgoing; 
       data-status={item.status}
       aria-busy={item.status !== 'failed'}
     >
-      <MessageText content={item.content} me={me} testId="pending-content" />
+      {item.content && <MessageText content={item.content} me={me} testId="pending-content" />}
+      <Attachments files={item.attachments} />
       {item.status === 'failed' ? (
         <p className="error" role="alert">
           Not sent: {item.error}{' '}

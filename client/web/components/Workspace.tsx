@@ -6,7 +6,10 @@ import { useMeStream } from '../hooks/useMeStream.ts';
 import { useRoute, type Route } from '../hooks/useRoute.ts';
 import { channelConversation, dmConversation } from '../lib/conversation.ts';
 import { Inbox } from '../lib/inbox.ts';
+import { FileUrlsContext } from '../hooks/useFileUrl.ts';
+import { FileUrls } from '../lib/fileUrls.ts';
 import { Outbox } from '../lib/outbox.ts';
+import { UploadTray } from '../lib/uploads.ts';
 import { ChannelsPane } from './ChannelsPane.tsx';
 import { ConversationView } from './ConversationView.tsx';
 import { MemberList } from './MemberList.tsx';
@@ -33,6 +36,9 @@ export function Workspace({ api, me, onLogout }: Props) {
   const inbox = useMemo(() => new Inbox(api, me), [api, me]);
   const outbox = useMemo(() => new Outbox(), []);
   useEffect(() => () => outbox.dispose(), [outbox]);
+  const tray = useMemo(() => new UploadTray((file, opts) => api.uploadFile(file, opts)), [api]);
+  useEffect(() => () => tray.dispose(), [tray]);
+  const fileUrls = useMemo(() => new FileUrls((file_id) => api.files.get.query({ file_id })), [api]);
   const threads = useSyncExternalStore(inbox.subscribe, inbox.getThreads);
   const groups = useLoad(() => api.groups.list.query(), [api]);
   const groupId = route.kind === 'group' ? route.groupId : null;
@@ -142,108 +148,111 @@ export function Workspace({ api, me, onLogout }: Props) {
   }, [aside, drawer, group, channels.data, channelId, navigate]);
 
   return (
-    <div className={`app${drawer ? ' drawer-open' : ''}${aside ? ' aside-open' : ''}`} data-testid="app">
-      <div className="nav" id="nav" data-testid="nav">
-        <Sidebar
-          api={api}
-          me={me}
-          online={connection === 'connected'}
-          groups={groups.data ?? []}
-          threads={threads}
-          route={route}
-          onLogout={onLogout}
-          onOpenGroup={(id) => navigate({ kind: 'group', groupId: id, channelId: null })}
-          onOpenDm={(user) => {
-            inbox.remember(user);
-            go({ kind: 'dm', userId: user.id });
-          }}
-          onGroupsChanged={groups.reload}
-        />
-        {group && (
-          <ChannelsPane
+    <FileUrlsContext.Provider value={fileUrls}>
+      <div className={`app${drawer ? ' drawer-open' : ''}${aside ? ' aside-open' : ''}`} data-testid="app">
+        <div className="nav" id="nav" data-testid="nav">
+          <Sidebar
             api={api}
+            me={me}
+            online={connection === 'connected'}
+            groups={groups.data ?? []}
+            threads={threads}
+            route={route}
+            onLogout={onLogout}
+            onOpenGroup={(id) => navigate({ kind: 'group', groupId: id, channelId: null })}
+            onOpenDm={(user) => {
+              inbox.remember(user);
+              go({ kind: 'dm', userId: user.id });
+            }}
+            onGroupsChanged={groups.reload}
+          />
+          {group && (
+            <ChannelsPane
+              api={api}
+              group={group}
+              channels={channels.data ?? []}
+              selected={channelId}
+              onSelect={(id) => go({ kind: 'group', groupId: group.id, channelId: id })}
+              onCreated={channels.reload}
+              space={space}
+              spaceChanges={spaceChanges}
+              onOpenSpace={(s) => go({ kind: 'group', groupId: group.id, channelId: null, space: s })}
+            />
+          )}
+        </div>
+        <button className="scrim" aria-label="Close menu" tabIndex={drawer ? 0 : -1} onClick={() => setDrawer(false)} />
+        <main className="main">
+          <TopBar
+            connection={connection}
+            drawerOpen={drawer}
+            onMenu={() => setDrawer(!drawer)}
+            hasGroup={!!group}
+            aside={aside}
+            onToggleMembers={() => setAside(aside === 'members' ? null : 'members')}
+            onSearch={(q) => {
+              setSearch(q);
+              setAside('search');
+            }}
+          />
+          {(connection === 'reconnecting' || connection === 'resuming') && (
+            <p className="offline-banner" data-testid="offline-banner" role="status">
+              {connection === 'reconnecting'
+                ? 'The server cannot be reached. Retrying… What you send now waits and goes out once the connection is back.'
+                : 'Connected again: catching up on what you missed…'}
+            </p>
+          )}
+          {group && space ? (
+            <SpaceView
+              space={space}
+              api={api}
+              me={me}
+              group={group}
+              members={members.data ?? []}
+              connection={connection}
+              onGone={() => go({ kind: 'group', groupId: group.id, channelId: null })}
+            />
+          ) : conversation ? (
+            <ConversationView
+              key={conversation.key}
+              conv={conversation}
+              me={me}
+              names={names}
+              outbox={outbox}
+              tray={tray}
+              connection={connection}
+              unreadAtOpen={unreadAtOpen}
+              canModerate={conversation.key.startsWith('c:') && canModerate}
+              onUnknownUser={members.reload}
+            />
+          ) : (
+            <div className="empty" data-testid="empty-state">
+              <p>{group ? 'Pick a channel, or create one.' : 'Pick a group or a conversation, or create one.'}</p>
+              <button className="primary only-narrow" onClick={() => setDrawer(true)}>
+                Open the menu
+              </button>
+            </div>
+          )}
+        </main>
+        {aside === 'members' && group && (
+          <MemberList members={members.data ?? []} me={me} onClose={() => setAside(null)} onReload={members.reload} />
+        )}
+        {aside === 'search' && (
+          <SearchPanel
+            key={search}
+            api={api}
+            query={search}
             group={group}
             channels={channels.data ?? []}
-            selected={channelId}
-            onSelect={(id) => go({ kind: 'group', groupId: group.id, channelId: id })}
-            onCreated={channels.reload}
-            space={space}
-            spaceChanges={spaceChanges}
-            onOpenSpace={(s) => go({ kind: 'group', groupId: group.id, channelId: null, space: s })}
+            me={me.username}
+            onClose={() => setAside(null)}
+            onOpen={async (m) => {
+              const ch = await api.channels.get.query({ channel_id: m.channel_id });
+              setAside(null);
+              go({ kind: 'group', groupId: ch.group_id, channelId: ch.id });
+            }}
           />
         )}
       </div>
-      <button className="scrim" aria-label="Close menu" tabIndex={drawer ? 0 : -1} onClick={() => setDrawer(false)} />
-      <main className="main">
-        <TopBar
-          connection={connection}
-          drawerOpen={drawer}
-          onMenu={() => setDrawer(!drawer)}
-          hasGroup={!!group}
-          aside={aside}
-          onToggleMembers={() => setAside(aside === 'members' ? null : 'members')}
-          onSearch={(q) => {
-            setSearch(q);
-            setAside('search');
-          }}
-        />
-        {(connection === 'reconnecting' || connection === 'resuming') && (
-          <p className="offline-banner" data-testid="offline-banner" role="status">
-            {connection === 'reconnecting'
-              ? 'The server cannot be reached. Retrying… What you send now waits and goes out once the connection is back.'
-              : 'Connected again: catching up on what you missed…'}
-          </p>
-        )}
-        {group && space ? (
-          <SpaceView
-            space={space}
-            api={api}
-            me={me}
-            group={group}
-            members={members.data ?? []}
-            connection={connection}
-            onGone={() => go({ kind: 'group', groupId: group.id, channelId: null })}
-          />
-        ) : conversation ? (
-          <ConversationView
-            key={conversation.key}
-            conv={conversation}
-            me={me}
-            names={names}
-            outbox={outbox}
-            connection={connection}
-            unreadAtOpen={unreadAtOpen}
-            canModerate={conversation.key.startsWith('c:') && canModerate}
-            onUnknownUser={members.reload}
-          />
-        ) : (
-          <div className="empty" data-testid="empty-state">
-            <p>{group ? 'Pick a channel, or create one.' : 'Pick a group or a conversation, or create one.'}</p>
-            <button className="primary only-narrow" onClick={() => setDrawer(true)}>
-              Open the menu
-            </button>
-          </div>
-        )}
-      </main>
-      {aside === 'members' && group && (
-        <MemberList members={members.data ?? []} me={me} onClose={() => setAside(null)} onReload={members.reload} />
-      )}
-      {aside === 'search' && (
-        <SearchPanel
-          key={search}
-          api={api}
-          query={search}
-          group={group}
-          channels={channels.data ?? []}
-          me={me.username}
-          onClose={() => setAside(null)}
-          onOpen={async (m) => {
-            const ch = await api.channels.get.query({ channel_id: m.channel_id });
-            setAside(null);
-            go({ kind: 'group', groupId: ch.group_id, channelId: ch.id });
-          }}
-        />
-      )}
-    </div>
+    </FileUrlsContext.Provider>
   );
 }

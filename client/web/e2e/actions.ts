@@ -88,3 +88,72 @@ export async function waitVideoPlaying(page: Page) {
     return { state: window.__parley!.pc!.connectionState, readyState: v.readyState, width: v.videoWidth, height: v.videoHeight };
   });
 }
+
+/** A file as the tests hand it to the page: what `setInputFiles` takes. */
+export interface FileSpec {
+  name: string;
+  mimeType: string;
+  buffer: Buffer;
+}
+
+/** A real PNG drawn on a canvas in the page (a colour gradient, so that screenshots show something). */
+export async function canvasPng(page: Page, name: string, width: number, height: number, hue: number): Promise<FileSpec> {
+  const b64 = await page.evaluate(
+    async ({ width, height, hue }) => {
+      const canvas = new OffscreenCanvas(width, height);
+      const g = canvas.getContext('2d')!;
+      const fill = g.createLinearGradient(0, 0, width, height);
+      fill.addColorStop(0, `hsl(${hue} 70% 55%)`);
+      fill.addColorStop(1, `hsl(${(hue + 60) % 360} 70% 35%)`);
+      g.fillStyle = fill;
+      g.fillRect(0, 0, width, height);
+      const blob = await canvas.convertToBlob({ type: 'image/png' });
+      return new Promise<string>((resolve) => {
+        const reader = new FileReader();
+        reader.onload = () => resolve((reader.result as string).split(',')[1]!);
+        reader.readAsDataURL(blob);
+      });
+    },
+    { width, height, hue },
+  );
+  return { name, mimeType: 'image/png', buffer: Buffer.from(b64, 'base64') };
+}
+
+/** A DataTransfer holding `files`, built in the page (what a paste or a drop from the desktop carries). */
+function dataTransfer(page: Page, files: FileSpec[]) {
+  return page.evaluateHandle(
+    (specs) => {
+      const dt = new DataTransfer();
+      for (const s of specs) dt.items.add(new File([Uint8Array.from(atob(s.b64), (c) => c.charCodeAt(0))], s.name, { type: s.type }));
+      return dt;
+    },
+    files.map((f) => ({ name: f.name, type: f.mimeType, b64: f.buffer.toString('base64') })),
+  );
+}
+
+/** Picks files with the composer's 📎 button (its file input). */
+export async function attachFiles(page: Page, files: FileSpec[]) {
+  await page.getByTestId('composer-file-input').setInputFiles(files);
+}
+
+/** Pastes files into the message box, as a screenshot or a copied image is pasted. */
+export async function pasteFiles(page: Page, files: FileSpec[]) {
+  const dt = await dataTransfer(page, files);
+  await page
+    .getByTestId('composer-input')
+    .evaluate((el, clipboardData) => el.dispatchEvent(new ClipboardEvent('paste', { clipboardData, bubbles: true, cancelable: true })), dt);
+}
+
+/** Drags files from the desktop onto the conversation and drops them there. */
+export async function dropFiles(page: Page, files: FileSpec[]) {
+  const dt = await dataTransfer(page, files);
+  const target = page.getByTestId('message-list');
+  await target.dispatchEvent('dragenter', { dataTransfer: dt });
+  await target.dispatchEvent('dragover', { dataTransfer: dt });
+  await page.getByTestId('drop-overlay').waitFor();
+  await target.dispatchEvent('drop', { dataTransfer: dt });
+  await page.getByTestId('drop-overlay').waitFor({ state: 'detached' });
+}
+
+/** A pending upload chip of the composer, by file name. */
+export const uploadChip = (page: Page, name: string) => page.locator(`[data-testid="upload-chip"][data-name="${name}"]`);

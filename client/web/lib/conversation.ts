@@ -3,6 +3,7 @@ import {
   type ChannelEvent,
   type ChannelType,
   type DmEvent,
+  type File as StoredFile,
   type ParleyClient,
   type Reaction,
   type SignalPayload,
@@ -18,6 +19,8 @@ export interface ChatMessage {
   created_at: string;
   edited_at: string | null;
   reactions: Reaction[];
+  /** `url` is null in live events (URLs are signed per viewer): see FileUrls. */
+  attachments: StoredFile[];
 }
 
 export type SignalType = 'offer' | 'answer' | 'ice_candidate';
@@ -48,7 +51,7 @@ export interface Conversation {
   /** Who a call goes to when there is only one choice (the DM partner). */
   partner: { id: string; username: string } | null;
   loadPage(beforeSeq: number | null, limit: number): Promise<Page>;
-  send(content: string, nonce: string): Promise<ChatMessage>;
+  send(content: string, nonce: string, attachmentIds: string[]): Promise<ChatMessage>;
   edit(messageId: string, content: string): Promise<ChatMessage>;
   remove(messageId: string): Promise<unknown>;
   react(messageId: string, emoji: string, on: boolean): Promise<ChatMessage>;
@@ -142,7 +145,7 @@ export function channelConversation(api: ParleyClient, channel: { id: string; na
     call: channel.type === 'VIDEO' ? 'video' : channel.type === 'VOICE' ? 'audio' : null,
     partner: null,
     loadPage: (before, limit) => api.messages.list.query({ channel_id, limit, ...(before === null ? {} : { before_seq: before }) }),
-    send: (content, nonce) => api.messages.send.mutate({ channel_id, content, nonce }),
+    send: (content, nonce, ids) => api.messages.send.mutate({ channel_id, content, nonce, ...(ids.length ? { attachment_ids: ids } : {}) }),
     edit: (message_id, content) => api.messages.edit.mutate({ message_id, content }),
     remove: (message_id) => api.messages.delete.mutate({ message_id }),
     react: (message_id, emoji, on) => (on ? api.messages.react : api.messages.unreact).mutate({ message_id, emoji }),
@@ -174,7 +177,7 @@ export function dmConversation(api: ParleyClient, partner: { id: string; usernam
     call: 'video',
     partner,
     loadPage: (before, limit) => api.dms.list.query({ user_id, limit, ...(before === null ? {} : { before_seq: before }) }),
-    send: (content, nonce) => api.dms.send.mutate({ user_id, content, nonce }),
+    send: (content, nonce, ids) => api.dms.send.mutate({ user_id, content, nonce, ...(ids.length ? { attachment_ids: ids } : {}) }),
     edit: (message_id, content) => api.dms.edit.mutate({ message_id, content }),
     remove: (message_id) => api.dms.delete.mutate({ message_id }),
     react: (message_id, emoji, on) => (on ? api.dms.react : api.dms.unreact).mutate({ message_id, emoji }),

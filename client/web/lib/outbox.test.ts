@@ -12,6 +12,7 @@ const message = (content: string, seq: number): ChatMessage => ({
   created_at: new Date().toISOString(),
   edited_at: null,
   reactions: [],
+  attachments: [],
 });
 
 /** Resolves once `outbox` has no items left (or fails after a while). */
@@ -91,7 +92,7 @@ describe('Outbox', () => {
     outbox.enqueue('c:1', send, 'bad', 'n1');
     outbox.enqueue('c:1', send, 'good', 'n2');
     await drained(outbox, () => outbox.getItems()[0]?.status === 'failed');
-    expect(outbox.discard('n1')).toBe('bad');
+    expect(outbox.discard('n1')).toEqual({ content: 'bad', attachments: [] });
     await drained(outbox);
     expect(sent).toEqual(['good']);
     outbox.dispose();
@@ -105,6 +106,37 @@ describe('Outbox', () => {
     outbox.enqueue('c:2', async (c) => message(c, 1), 'y', 'n2');
     await drained(outbox, () => sent.length === 1);
     expect(sent).toEqual(['c:2:y']);
+    outbox.dispose();
+  });
+
+  test('a message carries its files’ ids, the same ones on every retry, and gives them back when discarded', async () => {
+    const outbox = new Outbox();
+    const file = (id: string) => ({
+      id,
+      filename: `${id}.png`,
+      content_type: 'image/png',
+      size: 1,
+      width: 1,
+      height: 1,
+      url: null,
+      uploader_id: 'me',
+      created_at: new Date().toISOString(),
+    });
+    const files = [file('f1'), file('f2')];
+    const calls: [string, string[]][] = [];
+    const send = async (content: string, _nonce: string, ids: string[]) => {
+      calls.push([content, ids]);
+      throw new Error('nope');
+    };
+    outbox.enqueue('c:1', send, '', 'n1', files);
+    await drained(outbox, () => outbox.getItems()[0]?.status === 'failed');
+    outbox.retry('c:1');
+    await drained(outbox, () => calls.length === 2 && outbox.getItems()[0]?.status === 'failed');
+    expect(calls).toEqual([
+      ['', ['f1', 'f2']],
+      ['', ['f1', 'f2']],
+    ]);
+    expect(outbox.discard('n1')).toEqual({ content: '', attachments: files });
     outbox.dispose();
   });
 });

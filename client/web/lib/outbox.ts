@@ -1,3 +1,4 @@
+import type { File as StoredFile } from '../../index.ts';
 import type { ChatMessage } from './conversation.ts';
 import { errorText, isRetryable } from './errors.ts';
 
@@ -6,11 +7,13 @@ export interface Outgoing {
   nonce: string;
   convKey: string;
   content: string;
+  /** Uploaded files the message carries (their ids are sent; retries send the same ones). */
+  attachments: StoredFile[];
   status: 'sending' | 'queued' | 'failed';
   error: string | null;
 }
 
-type Send = (content: string, nonce: string) => Promise<ChatMessage>;
+type Send = (content: string, nonce: string, attachmentIds: string[]) => Promise<ChatMessage>;
 
 /** Rate-limited sends are retried on their own after this long (doubling, capped). */
 const RETRY_BASE_MS = 1000;
@@ -46,9 +49,9 @@ export class Outbox {
 
   getItems = () => this.items;
 
-  enqueue(convKey: string, send: Send, content: string, nonce: string) {
+  enqueue(convKey: string, send: Send, content: string, nonce: string, attachments: StoredFile[] = []) {
     this.senders.set(convKey, send);
-    this.items = [...this.items, { nonce, convKey, content, status: 'queued', error: null }];
+    this.items = [...this.items, { nonce, convKey, content, attachments, status: 'queued', error: null }];
     this.emit();
     void this.pump(convKey);
   }
@@ -66,14 +69,14 @@ export class Outbox {
       this.retry(key);
   }
 
-  /** Gives up on a failed message; its text is returned so the caller can put it back in the composer. */
-  discard(nonce: string): string | null {
+  /** Gives up on a failed message; its text and files are returned so the caller can put them back in the composer. */
+  discard(nonce: string): Pick<Outgoing, 'content' | 'attachments'> | null {
     const item = this.items.find((i) => i.nonce === nonce);
     if (!item) return null;
     this.items = this.items.filter((i) => i !== item);
     this.emit();
     void this.pump(item.convKey);
-    return item.content;
+    return { content: item.content, attachments: item.attachments };
   }
 
   dispose() {
@@ -92,7 +95,11 @@ export class Outbox {
         const send = this.senders.get(convKey)!;
         this.update((i) => (i === head ? { ...i, status: 'sending' } : i));
         try {
-          const message = await send(head.content, head.nonce);
+          const message = await send(
+            head.content,
+            head.nonce,
+            head.attachments.map((f) => f.id),
+          );
           for (const fn of this.sentListeners) fn(convKey, message);
           this.items = this.items.filter((i) => i.nonce !== head.nonce);
           this.emit();

@@ -22,6 +22,7 @@ describe('reactions', () => {
     created_at: new Date().toISOString(),
     edited_at: null,
     reactions: [{ emoji: '👍', count: 1, me: true }],
+    attachments: [],
   };
   const ev = (added: boolean, user_id: string) => ({ kind: 'reaction' as const, added, message_id: 'm1', emoji: '👍', user_id, seq: 9 });
 

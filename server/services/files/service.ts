@@ -34,11 +34,13 @@ const DIMENSION_BYTES = 512 * 1024;
 export const lockStorageKey = (key: string) => sql`select pg_advisory_xact_lock(hashtextextended(${'parley:file:' + key}, 0))`;
 
 const MIB = 1024 * 1024;
-const size = (n: number) => (n % MIB === 0 ? `${n / MIB} MiB` : `${n} bytes`);
+const size = (n: number) => (n % MIB === 0 ? `${n / MIB} MiB` : n % 1024 === 0 ? `${n / 1024} KiB` : `${n} bytes`);
+/** The one wording of the upload limit, wherever a too-large upload is refused (service or edge). */
+export const uploadTooLargeMessage = (maxUploadBytes: number) => `Files may be at most ${size(maxUploadBytes)}`;
 
 function storageFailure(err: unknown, max: number): never {
   if (!(err instanceof StorageError)) throw err;
-  if (err.kind === 'too_large') throw payloadTooLarge(`Files may be at most ${size(max)}`);
+  if (err.kind === 'too_large') throw payloadTooLarge(uploadTooLargeMessage(max));
   throw unavailable(err.kind === 'full' ? 'File storage is full; nothing was stored' : 'File storage is unavailable; nothing was stored');
 }
 
@@ -102,7 +104,7 @@ export function createFileService(deps: FileServiceDeps) {
       const file = entries[0];
       if (entries.length !== 1 || !(file instanceof Blob)) throw badRequest('Expected one file in the form field "file"');
       if (file.size === 0) throw badRequest('The file is empty');
-      if (file.size > settings.maxUploadBytes) throw payloadTooLarge(`Files may be at most ${size(settings.maxUploadBytes)}`);
+      if (file.size > settings.maxUploadBytes) throw payloadTooLarge(uploadTooLargeMessage(settings.maxUploadBytes));
       await throttle(caller.id);
       await checkQuota(caller.id, file.size);
 

@@ -98,6 +98,7 @@ describe('upload size limit', () => {
     const before = await server.database.db.select().from(files).where(eq(files.uploaderId, ada.id));
     const error = await expectCode(ada.api.files.upload.mutate(form(new Uint8Array(200 * 1024), 'big.bin')), 'PAYLOAD_TOO_LARGE');
     expect(error.httpStatus).toBe(413);
+    expect(error.message).toBe('Files may be at most 64 KiB');
     // Just over the limit (within the multipart allowance): refused by the service, not the edge.
     await expectCode(ada.api.files.upload.mutate(form(new Uint8Array(64 * 1024 + 1), 'big.bin')), 'PAYLOAD_TOO_LARGE');
     expect(await server.database.db.select().from(files).where(eq(files.uploaderId, ada.id))).toEqual(before);
@@ -151,5 +152,28 @@ describe('upload size limit', () => {
     const head = await answer.promise;
     socket.end();
     expect(head).toStartWith('HTTP/1.1 413');
+  });
+});
+
+describe('an upload limit above the 1 MiB request-body cap (the default is 25 MiB)', () => {
+  const MIB = 1024 * 1024;
+  let big: TestServer;
+  let eve: Uploader;
+  beforeAll(async () => {
+    big = await startTestServer({ MAX_UPLOAD_BYTES: String(2 * MIB), RATE_LIMIT_UPLOADS: 'off' });
+    eve = await uploader(big.url, 'eve');
+  }, 180_000);
+  afterAll(() => big?.stop());
+
+  test('a file of exactly MAX_UPLOAD_BYTES is accepted: its multipart framing does not count against it', async () => {
+    const file = await eve.api.files.upload.mutate(form(new Uint8Array(2 * MIB).fill(7), 'exact.bin'));
+    expect(file.size).toBe(2 * MIB);
+  });
+
+  test('one byte over, or far over (refused before the body is read), is PAYLOAD_TOO_LARGE in the same words', async () => {
+    for (const size of [2 * MIB + 1, 3 * MIB]) {
+      const error = await expectCode(eve.api.files.upload.mutate(form(new Uint8Array(size), 'big.bin')), 'PAYLOAD_TOO_LARGE');
+      expect([error.httpStatus, error.message]).toEqual([413, 'Files may be at most 2 MiB']);
+    }
   });
 });
