@@ -78,6 +78,7 @@ export function createDocService({ crud, engine, limiter, rateLimit }: DocServic
 
   return {
     docFor: crud.docFor,
+    streamsOf: crud.streamsOf,
 
     async create(caller: Caller, input: { groupId: string; title: string; content?: string }): Promise<Document> {
       return presentDocument(await crud.create(caller.id, input));
