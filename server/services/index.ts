@@ -98,8 +98,7 @@ export function createServices(deps: ServiceDeps) {
   const docs = createDocService({
     crud: createDocCrud({ db, access, eventLog, notifier, store: docStore }),
     engine: docEngine,
-    limiter,
-    rateLimit,
+    floods,
   });
   // Deleting a group forgets the streams of everything in it: boards, task lists and documents.
   const streamsOf = async (tx: Tx, groupId: string) => [

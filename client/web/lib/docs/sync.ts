@@ -39,7 +39,7 @@ export interface DocSyncState {
 export type DocApi = Pick<ParleyClient, 'docs' | 'realtime'>;
 
 export interface DocSyncOptions {
-  /** At most one awareness update (cursor move) per this many ms: the server allows 300 per 10 s per user. */
+  /** At most one awareness update (cursor move) per this many ms: the server allows a burst of 60, then 20 a second per user. */
   awarenessIntervalMs?: number;
   /** First delay before a failed push is retried (doubling up to 10 s). */
   retryMs?: number;
