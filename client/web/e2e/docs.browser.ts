@@ -173,6 +173,7 @@ step('bob may not delete alice’s document: the server says so, and nothing is 
   const error = bob.page.getByTestId('doc-action-error');
   await error.waitFor();
   expect(await error.textContent()).toMatch(/owner|admin|creat|not allowed/i);
+  await bob.screenshot('doc-delete-refused');
   expect(await ui.docText(bob.page)).toContain('ship the beta');
   await bob.page.getByTestId('doc-view').waitFor();
 });
