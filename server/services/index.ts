@@ -95,7 +95,17 @@ export function createServices(deps: ServiceDeps) {
     ...(await tasks.unassignMember(tx, groupId, userId)),
     ...(await boards.cards.unassignMember(tx, groupId, userId)),
   ];
-  const streamsOf = async (tx: Tx, groupId: string) => [...(await tasks.streamsOf(tx, groupId)), ...(await boards.streamsOf(tx, groupId))];
+  const docs = createDocService({
+    crud: createDocCrud({ db, access, eventLog, notifier, store: docStore }),
+    engine: docEngine,
+    floods,
+  });
+  // Deleting a group forgets the streams of everything in it: boards, task lists and documents.
+  const streamsOf = async (tx: Tx, groupId: string) => [
+    ...(await tasks.streamsOf(tx, groupId)),
+    ...(await boards.streamsOf(tx, groupId)),
+    ...(await docs.streamsOf(tx, groupId)),
+  ];
   return {
     access,
     users,
@@ -115,12 +125,7 @@ export function createServices(deps: ServiceDeps) {
     boards,
     realtime: createRealtimeService({ hub, presence, notifier, access, users, typing, limiter, log, floods, database }),
     floods,
-    docs: createDocService({
-      crud: createDocCrud({ db, access, eventLog, notifier, store: docStore }),
-      engine: docEngine,
-      limiter,
-      rateLimit,
-    }),
+    docs,
   };
 }
 

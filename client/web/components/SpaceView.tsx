@@ -15,6 +15,8 @@ export interface SpaceProps {
   connection: ConnectionStatus;
   /** The item is gone (deleted here or by someone else): leave it. */
   onGone(): void;
+  /** The item's name changed here: lists showing it should reload. */
+  onChanged?(): void;
 }
 
 /** The open document, board or task list of a group. */

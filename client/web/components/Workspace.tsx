@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { MeEvent, ParleyClient, User } from '../../index.ts';
+import type { Group, MeEvent, ParleyClient, User } from '../../index.ts';
 import { useCoalesced } from '../hooks/useCoalesced.ts';
 import { useLoad } from '../hooks/useLoad.ts';
 import { useMeStream } from '../hooks/useMeStream.ts';
@@ -99,6 +99,10 @@ export function Workspace({ api, me, onLogout }: Props) {
 
   const dmPartnerId = route.kind === 'dm' ? route.userId : null;
   const group = groups.data?.find((g) => g.id === groupId) ?? null;
+  // An open space outlives its group leaving the list (we were removed): the view says why its session ended.
+  const lastGroup = useRef<Group | null>(null);
+  if (group) lastGroup.current = group;
+  const spaceGroup = group ?? (lastGroup.current?.id === groupId ? lastGroup.current : null);
   const channelId = route.kind === 'group' ? route.channelId : null;
   const space = route.kind === 'group' ? (route.space ?? null) : null;
   const channel = channels.data?.find((c) => c.id === channelId) ?? null;
@@ -201,15 +205,16 @@ export function Workspace({ api, me, onLogout }: Props) {
                 : 'Connected again: catching up on what you missed…'}
             </p>
           )}
-          {group && space ? (
+          {spaceGroup && space ? (
             <SpaceView
               space={space}
               api={api}
               me={me}
-              group={group}
+              group={spaceGroup}
               members={members.data ?? []}
               connection={connection}
-              onGone={() => go({ kind: 'group', groupId: group.id, channelId: null })}
+              onGone={() => go({ kind: 'group', groupId: spaceGroup.id, channelId: null })}
+              onChanged={() => setSpaceChanges((n) => n + 1)}
             />
           ) : conversation ? (
             <ConversationView
@@ -226,6 +231,12 @@ export function Workspace({ api, me, onLogout }: Props) {
             />
           ) : (
             <div className="empty" data-testid="empty-state">
+              {groupId && groups.data && !group && (
+                // A link into a group we are not (or no longer) in.
+                <p role="alert" data-testid="group-missing">
+                  That group could not be found, or you are not a member of it.
+                </p>
+              )}
               <p>{group ? 'Pick a channel, or create one.' : 'Pick a group or a conversation, or create one.'}</p>
               <button className="primary only-narrow" onClick={() => setDrawer(true)}>
                 Open the menu

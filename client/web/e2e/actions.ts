@@ -157,3 +157,34 @@ export async function dropFiles(page: Page, files: FileSpec[]) {
 
 /** A pending upload chip of the composer, by file name. */
 export const uploadChip = (page: Page, name: string) => page.locator(`[data-testid="upload-chip"][data-name="${name}"]`);
+
+/** Creates a document in the open group from the channel pane; its editor opens. */
+export async function createDoc(page: Page, title: string) {
+  await page.getByTestId('space-create-doc-input').fill(title);
+  await page.getByTestId('space-create-doc-submit').click();
+  await page.getByTestId('doc-title').filter({ hasText: title }).waitFor();
+  await page.locator('[data-testid="doc-status"][data-status="synced"]').waitFor();
+}
+
+/** Opens a document of the open group by its title and waits for its text. */
+export async function openDoc(page: Page, title: string) {
+  await page.locator(`[data-testid="space-item-doc"][data-name="${title}"]`).click();
+  await page.getByTestId('doc-title').filter({ hasText: title }).waitFor();
+  await page.getByTestId('doc-editor-content').waitFor();
+}
+
+/** The open document's text as its editor shows it, without other people's cursor labels (an expression run in the page). */
+const DOC_TEXT = `[...document.querySelectorAll('[data-testid="doc-editor-content"] .cm-line')]
+  .map((line) => {
+    const copy = line.cloneNode(true);
+    copy.querySelectorAll('.cm-ySelectionCaret, .cm-widgetBuffer, .cm-placeholder').forEach((n) => n.remove());
+    return copy.textContent;
+  })
+  .join('\\n')`;
+
+export const docText = (page: Page) => page.evaluate<string>(DOC_TEXT);
+
+/** Waits until the open document reads `text` (edits arrive live, so this may take a moment). */
+export async function waitDocText(page: Page, text: string, timeout = 15_000) {
+  await page.waitForFunction(`${DOC_TEXT} === ${JSON.stringify(text)}`, null, { timeout });
+}

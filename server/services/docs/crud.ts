@@ -75,6 +75,12 @@ export function createDocCrud({ db, access, eventLog, notifier, store }: DocCrud
       return row;
     },
 
+    /** Stream keys of a group's documents: their sequence counters are forgotten when the group is deleted. */
+    async streamsOf(tx: Tx, groupId: string): Promise<string[]> {
+      const rows = await tx.select({ id: documents.id }).from(documents).where(eq(documents.groupId, groupId));
+      return rows.map((r) => docStream(r.id));
+    },
+
     /** The creator, or the group's owner/admin. Ends every editing session of it, on every instance. */
     async delete(userId: string, documentId: string): Promise<void> {
       const events = await db.transaction(async (tx) => {

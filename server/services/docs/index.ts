@@ -1,9 +1,8 @@
 import diff from 'fast-diff';
 import * as Y from 'yjs';
 import { DOC_TEXT, type DocEvent, type Document, type DocumentWithContent } from '../../../shared/docs.ts';
-import type { RateLimit } from '../../config.ts';
 import { tooManyRequests } from '../../errors.ts';
-import type { RateLimiter } from '../../ratelimit/index.ts';
+import type { FloodGuard } from '../../ratelimit/bucket.ts';
 import type { LiveSource, Sink } from '../../realtime/sink.ts';
 import type { Caller } from '../caller.ts';
 import { checkAwareness, checkUpdate, fromBase64, toBase64, type Relay } from './codec.ts';
@@ -14,13 +13,15 @@ import type { DocSession, OpenDoc } from './open-doc.ts';
 export interface DocServiceDeps {
   crud: DocCrud;
   engine: DocEngine;
-  limiter: RateLimiter;
-  /** Null when rate limits are off (benchmarks); awareness is then unlimited too. */
-  rateLimit: RateLimit;
+  /**
+   * Awareness (cursor moves) is limited per user like typing: an in-process token bucket, no
+   * round trip per cursor move, and independent of the message limit (RATE_LIMITS=off lifts it).
+   */
+  floods: Pick<FloodGuard, 'awareness'>;
 }
 
-/** Awareness updates (cursor moves) a user may send in ten seconds, across their editors. */
-const AWARENESS_PER_10S = 300;
+/** When a refused awareness update may be tried again: the bucket regains a token within this. */
+const AWARENESS_RETRY_SECONDS = 1;
 
 /** An editing session's handle: push updates and awareness through it, and leave. */
 export interface DocHandle {
@@ -33,16 +34,11 @@ export interface DocHandle {
 }
 
 /** Collaborative documents: rows via `crud`, Yjs state via the engine (persisted before relayed). */
-export function createDocService({ crud, engine, limiter, rateLimit }: DocServiceDeps) {
+export function createDocService({ crud, engine, floods }: DocServiceDeps) {
   const withContent = (row: DocumentRow, d: OpenDoc): DocumentWithContent => ({
     ...presentDocument(row),
     content: d.doc.getText(DOC_TEXT).toString(),
   });
-
-  async function allowAwareness(userId: string): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
-    if (rateLimit === null) return { allowed: true, retryAfterSeconds: 0 };
-    return limiter.hit(`awareness:${userId}`, AWARENESS_PER_10S, 10);
-  }
 
   async function pushTo(d: OpenDoc, userId: string, update: Uint8Array, origin: DocSession | null) {
     if (!checkUpdate(update)) return;
@@ -68,7 +64,7 @@ export function createDocService({ crud, engine, limiter, rateLimit }: DocServic
       push: (update) => pushTo(d, caller.id, update, session),
       async awareness(update) {
         checkAwareness(update);
-        if (!(await allowAwareness(caller.id)).allowed) return false;
+        if (!floods.awareness(caller.id)) return false;
         if (d.sessions.has(session)) d.applyAwareness(update, session);
         return true;
       },
@@ -78,6 +74,7 @@ export function createDocService({ crud, engine, limiter, rateLimit }: DocServic
 
   return {
     docFor: crud.docFor,
+    streamsOf: crud.streamsOf,
 
     async create(caller: Caller, input: { groupId: string; title: string; content?: string }): Promise<Document> {
       return presentDocument(await crud.create(caller.id, input));
@@ -142,8 +139,7 @@ export function createDocService({ crud, engine, limiter, rateLimit }: DocServic
       const { doc: row } = await crud.docFor(documentId, caller.id);
       const bytes = fromBase64(update);
       checkAwareness(bytes);
-      const allowed = await allowAwareness(caller.id);
-      if (!allowed.allowed) throw tooManyRequests('Too many awareness updates', allowed.retryAfterSeconds);
+      if (!floods.awareness(caller.id)) throw tooManyRequests('Too many awareness updates', AWARENESS_RETRY_SECONDS);
       await engine.use(row.id, row.groupId, (d) => d.applyAwareness(bytes, caller.id));
     },
 

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
+import { sql } from 'drizzle-orm';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { DOC_LIMITS } from '../../../shared/docs.ts';
+import { docStream } from '../../realtime/streams.ts';
 import { wsClient } from '../helpers/clients.ts';
 import { Closer, mintToken, users, type Registered } from '../helpers/fixtures.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -256,6 +258,25 @@ describe('access on the live transports', () => {
     await s.frames.until((f) => f.length > 0);
     await alice.client.docs.delete.mutate({ document_id: created.id });
     expect((await s.closed).code).toBe(4004);
+  });
+});
+
+describe('group deletion', () => {
+  test('deleting the group ends its documents’ sessions and forgets their sequence counters and updates', async () => {
+    const group = await alice.client.groups.create.mutate({ name: 'short-lived' });
+    const created = await alice.client.docs.create.mutate({ group_id: group.id, title: 'gone soon', content: 'one' });
+    const editor = trpcDoc(alice, created.id);
+    await editor.synced;
+    editor.text.insert(3, ' two');
+    await editor.flushed();
+    const counter = sql`select count(*)::int as n from stream_counters where stream = ${docStream(created.id)}`;
+    expect((await server.database.rows<{ n: number }>(counter))[0]!.n).toBe(1);
+    expect(await tailRows(server.database, created.id)).toBeGreaterThan(0);
+
+    await alice.client.groups.delete.mutate({ group_id: group.id });
+    expect(((await editor.events.error(10_000)) as { data?: { code?: string } }).data?.code).toBe('NOT_FOUND');
+    expect((await server.database.rows<{ n: number }>(counter))[0]!.n).toBe(0);
+    expect(await tailRows(server.database, created.id)).toBe(0);
   });
 });
 
