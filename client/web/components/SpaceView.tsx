@@ -31,7 +31,11 @@ export function SpaceView({ space, ...props }: Omit<SpaceProps, 'id'> & { space:
         </div>
       }
     >
-      {space.kind === 'board' ? <BoardView key={space.id} id={space.id} {...props} /> : <TaskListView key={space.id} id={space.id} {...props} />}
+      {space.kind === 'board' ? (
+        <BoardView key={space.id} id={space.id} {...props} />
+      ) : (
+        <TaskListView key={space.id} id={space.id} {...props} />
+      )}
     </Suspense>
   );
 }

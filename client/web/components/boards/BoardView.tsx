@@ -49,11 +49,12 @@ export function BoardView({ api, me, group, members, id, onGone }: SpaceProps) {
   }, [data]);
   // The card someone else deleted while it was open here.
   useEffect(() => {
-    if (openCard && data && !data.cards.some((c) => c.id === openCard)) {
+    const mine = pending.ops.some((o) => o.kind === 'delete-card' && o.cardId === openCard);
+    if (openCard && data && !mine && !data.cards.some((c) => c.id === openCard)) {
       setOpenCard(null);
       setNotice('The card you had open was deleted by someone else.');
     }
-  }, [data, openCard]);
+  }, [data, openCard, pending.ops]);
   // A card moved with the keyboard keeps the focus in its new place.
   useEffect(() => {
     if (focusCard) document.querySelector<HTMLElement>(`[data-drag-item="${focusCard}"] .kcard`)?.focus();

@@ -53,6 +53,8 @@ export function CardDialog({ card, columns, members, onMembersOpen, canDelete, o
   const [assignee, setAssignee] = useState(card.assignee_id);
   const [due, setDue] = useState(dueInputValue(card.due_at));
   const [labels, setLabels] = useState(card.labels.join(', '));
+  // After a refused save: the next one is meant to go over the other person's change.
+  const [overwrite, setOverwrite] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -70,6 +72,7 @@ export function CardDialog({ card, columns, members, onMembersOpen, canDelete, o
     setAssignee(card.assignee_id);
     setDue(dueInputValue(card.due_at));
     setLabels(card.labels.join(', '));
+    setOverwrite(false);
     setError(null);
   };
 
@@ -80,12 +83,11 @@ export function CardDialog({ card, columns, members, onMembersOpen, canDelete, o
     if (problem) return setError(problem);
     setBusy(true);
     const fields = { title: title.trim(), description, assignee_id: assignee, due_at: dueFromInput(due), labels: parsed };
-    const failed = await onSave(fields, base.version);
+    const failed = await onSave(fields, overwrite ? card.version : base.version);
     setBusy(false);
     if (!failed) return close();
     setError(failed);
-    // Seen now: saving again puts these edits over the other person's.
-    setBase(card);
+    setOverwrite(true);
   }
 
   async function remove() {

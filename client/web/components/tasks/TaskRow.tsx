@@ -109,6 +109,11 @@ export function TaskRow({
             if (e.key === 'Escape') title.cancel(e.currentTarget);
           }}
         />
+        {overdue && (
+          <span className="overdue-tag" data-testid="task-overdue">
+            Overdue
+          </span>
+        )}
       </div>
       <div className="task-tools">
         <MemberSelect
@@ -129,11 +134,6 @@ export function TaskRow({
           value={dueInputValue(task.due_at)}
           onChange={(e) => onPatch({ due_at: dueFromInput(e.target.value) }, task.version)}
         />
-        {overdue && (
-          <span className="overdue-tag" data-testid="task-overdue">
-            Overdue
-          </span>
-        )}
         <button
           className={task.notes ? 'icon-button has-notes' : 'icon-button'}
           data-testid="task-notes-toggle"
@@ -142,8 +142,10 @@ export function TaskRow({
           title="Notes"
           onClick={() => setNotesOpen(!notesOpen)}
         >
-          ✎
+          ≡
         </button>
+      </div>
+      <div className="task-tools">
         <button className="icon-button" data-testid="task-up" aria-label={`Move ${task.title} up`} disabled={!onUp} onClick={onUp}>
           ▲
         </button>
