@@ -159,6 +159,23 @@ step('Alt+arrows move a focused card, and bob sees each move', async () => {
   await alice.page.getByTestId('board').waitFor();
 });
 
+step('a move the server never gets is undone, and the board says why', async () => {
+  const moves = (url: URL) => url.pathname.includes('cards.move');
+  await alice.page.route(moves, (route) => route.abort('internetdisconnected'));
+  await card(alice.page, 'Doing', 'Write tests').focus();
+  await alice.page.keyboard.press('Alt+ArrowLeft');
+  const error = alice.page.getByTestId('board-error');
+  await error.waitFor();
+  expect(await error.textContent()).toContain('Could not move “Write tests”: Cannot reach the server');
+  // Back where it was, here and (never having moved) for bob.
+  await expectCards(alice.page, 'Doing', ['Review PR', 'Fix login', 'Write tests']);
+  expect(await cardTitles(alice.page, 'To do')).toEqual([]);
+  expect(await cardTitles(bob.page, 'Doing')).toEqual(['Review PR', 'Fix login', 'Write tests']);
+  await alice.page.unroute(moves);
+  await error.getByRole('button', { name: 'Dismiss' }).click();
+  await error.waitFor({ state: 'detached' });
+});
+
 step('a column dragged by its header moves for bob too; the menu moves it back', async () => {
   const done = await centre(column(alice.page, 'Done').getByTestId('column-name'));
   const todo = await centre(column(alice.page, 'To do'));
