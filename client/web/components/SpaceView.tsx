@@ -1,9 +1,12 @@
 import type { Group, Member, ParleyClient, User } from '../../index.ts';
 import type { ConnectionStatus } from '../hooks/useMeStream.ts';
 import type { Space } from '../hooks/useRoute.ts';
-import { BoardView } from './boards/BoardView.tsx';
+import { lazy, Suspense } from 'react';
 import { DocView } from './docs/DocView.tsx';
-import { TaskListView } from './tasks/TaskListView.tsx';
+
+// Boards and task lists load with their first use, not with the app (the initial bundle has a budget).
+const BoardView = lazy(() => import('./boards/BoardView.tsx').then((m) => ({ default: m.BoardView })));
+const TaskListView = lazy(() => import('./tasks/TaskListView.tsx').then((m) => ({ default: m.TaskListView })));
 
 /** What every space view gets: the client, who I am, the group and its members, the open item. */
 export interface SpaceProps {
@@ -22,6 +25,19 @@ export interface SpaceProps {
 /** The open document, board or task list of a group. */
 export function SpaceView({ space, ...props }: Omit<SpaceProps, 'id'> & { space: Space }) {
   if (space.kind === 'doc') return <DocView key={space.id} id={space.id} {...props} />;
-  if (space.kind === 'board') return <BoardView key={space.id} id={space.id} {...props} />;
-  return <TaskListView key={space.id} id={space.id} {...props} />;
+  return (
+    <Suspense
+      fallback={
+        <div className="empty" data-testid="space-loading">
+          <p>Loading…</p>
+        </div>
+      }
+    >
+      {space.kind === 'board' ? (
+        <BoardView key={space.id} id={space.id} {...props} />
+      ) : (
+        <TaskListView key={space.id} id={space.id} {...props} />
+      )}
+    </Suspense>
+  );
 }

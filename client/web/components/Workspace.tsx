@@ -3,7 +3,7 @@ import type { Group, MeEvent, ParleyClient, User } from '../../index.ts';
 import { useCoalesced } from '../hooks/useCoalesced.ts';
 import { useLoad } from '../hooks/useLoad.ts';
 import { useMeStream } from '../hooks/useMeStream.ts';
-import { useRoute, type Route } from '../hooks/useRoute.ts';
+import { deletedSpaceId, useRoute, type Route, type Space } from '../hooks/useRoute.ts';
 import { channelConversation, dmConversation } from '../lib/conversation.ts';
 import { Inbox } from '../lib/inbox.ts';
 import { FileUrlsContext } from '../hooks/useFileUrl.ts';
@@ -46,6 +46,8 @@ export function Workspace({ api, me, onLogout }: Props) {
   const members = useLoad(() => (groupId ? api.groups.members.query({ group_id: groupId }) : Promise.resolve([])), [api, groupId]);
 
   const [spaceChanges, setSpaceChanges] = useState(0);
+  const openSpace = useRef<{ groupId: string; space: Space } | null>(null);
+  openSpace.current = route.kind === 'group' && route.space ? { groupId: route.groupId, space: route.space } : null;
   const reloadInbox = useCoalesced(() => void inbox.refresh().catch(() => {}));
   const reloadGroups = useCoalesced(groups.reload);
   const reloadChannels = useCoalesced(channels.reload);
@@ -60,11 +62,16 @@ export function Workspace({ api, me, onLogout }: Props) {
       } else if (e.type === 'mention' || e.type === 'read_state') {
         reloadBadges();
         if (e.type === 'read_state' && e.user_id) reloadInbox();
-      } else if (/^(doc|board|task_list)_(created|deleted)$/.test(e.type)) setSpaceChanges((n) => n + 1);
-      else if (e.type.startsWith('group_') || e.type === 'role_changed') reloadGroups();
+      } else if (/^(doc|board|task_list)_(created|deleted)$/.test(e.type)) {
+        setSpaceChanges((n) => n + 1);
+        // The open document, board or list was deleted: leave it (its stream ends too; this covers a missed end).
+        const deleted = deletedSpaceId(e);
+        const open = openSpace.current;
+        if (deleted && open?.space.id === deleted) navigate({ kind: 'group', groupId: open.groupId, channelId: null });
+      } else if (e.type.startsWith('group_') || e.type === 'role_changed') reloadGroups();
       else if (e.type.startsWith('channel_')) reloadChannels();
     },
-    [inbox, reloadInbox, reloadBadges, reloadGroups, reloadChannels],
+    [inbox, reloadInbox, reloadBadges, reloadGroups, reloadChannels, navigate],
   );
   const connection = useMeStream(api, onMeEvent);
 

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import type { MeEvent } from '../../index.ts';
 
 /** A group's collaborative spaces besides its channels: a document, a board or a task list. */
 export type SpaceKind = 'doc' | 'board' | 'tasks';
@@ -11,6 +12,14 @@ export type Route =
 /** The hash segment of each space kind: `#/g/<group>/d/<document>`, `/b/<board>`, `/t/<list>`. */
 const SEGMENT: Record<SpaceKind, string> = { doc: 'd', board: 'b', tasks: 't' };
 const KIND_OF = Object.fromEntries(Object.entries(SEGMENT).map(([kind, seg]) => [seg, kind])) as Record<string, SpaceKind>;
+
+/** The document, board or task list a `realtime.me` event says was deleted, if it says so. */
+export function deletedSpaceId(e: MeEvent): string | null {
+  if (e.type === 'doc_deleted') return e.document_id;
+  if (e.type === 'board_deleted') return e.board_id;
+  if (e.type === 'task_list_deleted') return e.list_id;
+  return null;
+}
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');

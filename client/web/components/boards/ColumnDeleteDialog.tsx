@@ -1,0 +1,82 @@
+import { useEffect, useRef, useState } from 'react';
+import type { Column } from '../../../index.ts';
+import type { ShownColumn } from '../../lib/board.ts';
+
+interface Props {
+  column: ShownColumn;
+  /** The board's other columns, where its cards can go. */
+  others: Column[];
+  /** Deletes it, moving its cards to `moveTo`; resolves to an error text or null when done. */
+  onConfirm(moveTo: string | undefined): Promise<string | null>;
+  onClose(): void;
+}
+
+/** Deleting a column asks first, and where its cards should go when it has any. */
+export function ColumnDeleteDialog({ column, others, onConfirm, onClose }: Props) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const [moveTo, setMoveTo] = useState(others[0]?.id ?? '');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const cards = column.cards.length;
+  useEffect(() => {
+    if (!dialog.current?.open) dialog.current?.showModal();
+  }, []);
+  const close = () => dialog.current?.close();
+
+  async function confirm() {
+    setBusy(true);
+    const failed = await onConfirm(cards ? moveTo : undefined);
+    setBusy(false);
+    if (failed) setError(failed);
+    else close();
+  }
+
+  return (
+    <dialog
+      ref={dialog}
+      className="dialog"
+      data-testid="column-delete-dialog"
+      aria-labelledby="column-delete-title"
+      onClose={onClose}
+      onClick={(e) => e.target === dialog.current && close()}
+    >
+      <div className="dialog-body">
+        <h2 id="column-delete-title">Delete the column “{column.name}”?</h2>
+        {cards === 0 ? (
+          <p>It has no cards.</p>
+        ) : others.length ? (
+          <label>
+            Its {cards === 1 ? 'card goes' : `${cards} cards go`} to the end of
+            <select data-testid="column-delete-target" value={moveTo} onChange={(e) => setMoveTo(e.target.value)}>
+              {others.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <p>It is the only column and has cards: delete or move them first.</p>
+        )}
+        {error && (
+          <p className="error" role="alert" data-testid="column-delete-error">
+            {error}
+          </p>
+        )}
+        <div className="dialog-actions">
+          <span className="grow-space" />
+          <button onClick={close}>Cancel</button>
+          <button
+            className="danger"
+            data-testid="column-delete-confirm"
+            autoFocus
+            disabled={busy || (cards > 0 && !others.length)}
+            onClick={() => void confirm()}
+          >
+            Delete column
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}
