@@ -12,6 +12,7 @@ import { parleyPresent, type TargetName } from './lib/targets.ts';
 import { writeReport } from './report/markdown.ts';
 import { burst } from './scenarios/burst.ts';
 import { capacity } from './scenarios/capacity.ts';
+import { cluster } from './scenarios/cluster.ts';
 import type { TargetResult } from './scenarios/common.ts';
 import { fanout } from './scenarios/fanout.ts';
 import { history } from './scenarios/history.ts';
@@ -24,11 +25,12 @@ const RUNNERS: Record<ScenarioName, (o: Options, t: TargetName) => Promise<Targe
   burst,
   rooms,
   persisted,
+  cluster,
   capacity,
   history,
 };
 // Scenarios that only make sense for Parley (no peer equivalent).
-const PARLEY_ONLY = new Set<ScenarioName>(['persisted', 'history']);
+const PARLEY_ONLY = new Set<ScenarioName>(['persisted', 'cluster', 'history']);
 
 async function machine() {
   const node = Bun.spawnSync(['node', '--version']).stdout.toString().trim();
@@ -44,7 +46,7 @@ async function machine() {
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.parleyDb === 'postgres' && !(await postgresAvailable())) {
-    say('PostgreSQL not reachable: Parley runs on embedded PGlite; the persisted scenario is skipped');
+    say('PostgreSQL not reachable: Parley runs on embedded PGlite; the persisted and cluster scenarios are skipped');
     opts.parleyDb = 'pglite';
   }
   mkdirSync(RESULTS, { recursive: true });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { TARGETS, type TargetName } from './targets.ts';
 
-export const SCENARIOS = ['fanout', 'burst', 'rooms', 'persisted', 'capacity', 'history'] as const;
+export const SCENARIOS = ['fanout', 'burst', 'rooms', 'persisted', 'cluster', 'capacity', 'history'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export type Options = {
@@ -12,6 +12,8 @@ export type Options = {
   targets: TargetName[];
   workers: number;
   subs: number[];
+  /** subscribers of the cluster scenario, spread over its instances */
+  clusterSubs: number;
   /** messages the sender sends back to back in the burst scenario */
   burst: number;
   rooms: number;
@@ -50,6 +52,7 @@ export function parseOptions(argv: string[]): Options {
       target: { type: 'string' },
       workers: { type: 'string' },
       subs: { type: 'string' },
+      'cluster-subs': { type: 'string' },
       burst: { type: 'string' },
       rooms: { type: 'string' },
       'room-size': { type: 'string' },
@@ -66,7 +69,7 @@ export function parseOptions(argv: string[]): Options {
   });
   if (v.help) {
     console.log(`usage: bun bench/run.ts [--quick] [--scenario ${SCENARIOS.join('|')}[,...]]
-  [--target ${TARGETS.join('|')}[,...]] [--subs 1000,5000] [--burst 300] [--rooms 1000] [--room-size 10]
+  [--target ${TARGETS.join('|')}[,...]] [--subs 1000,5000] [--cluster-subs 10000] [--burst 300] [--rooms 1000] [--room-size 10]
   [--capacity N] [--users N] [--workers N] [--step-ms ms] [--factor x] [--duration ms]
   [--window n] [--parley-db postgres|pglite] [--wait-quiet seconds]`);
     process.exit(0);
@@ -84,6 +87,7 @@ export function parseOptions(argv: string[]): Options {
     // worker 0 sends; two receivers keep each under the per-process fd limit at 20k connections
     workers: num(v.workers, 3),
     subs: (list(v.subs) ?? (q ? ['1000'] : ['1000', '5000'])).map(Number),
+    clusterSubs: num(v['cluster-subs'], q ? 2000 : 10000),
     burst: num(v.burst, 300),
     rooms: num(v.rooms, q ? 200 : 1000),
     roomSize: num(v['room-size'], 10),

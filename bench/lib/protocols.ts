@@ -12,6 +12,8 @@ export type ConnState = {
   role: Role;
   room: string;
   token?: string;
+  /** server port of this connection (a cluster has several); the pool's port when unset */
+  port?: number;
   ready: boolean;
   nextId: number; // next tRPC request id (1 is the subscription)
   inflight: number; // sends not yet acknowledged (ack protocols only)

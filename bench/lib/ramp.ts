@@ -22,9 +22,12 @@ export type StepResult = {
   p99_ms: number | null;
   /** send -> ack latency (tRPC peer and Parley only): shows when the write path is the limit */
   ack_p99_ms: number | null;
+  /** summed over the instances of a cluster */
   server_cpu_pct: number;
   /** all PostgreSQL processes (Parley on PostgreSQL; ~0 otherwise): they share the same cores */
   db_cpu_pct: number;
+  /** the redis-server a cluster shares (only when there is one) */
+  redis_cpu_pct?: number;
   loadgen_cpu_pct: number;
   /** everything else on the machine (other jobs): the cores are shared, so this skews results */
   other_cpu_pct: number;
@@ -38,7 +41,10 @@ export type RampResult = {
   half: StepResult;
 };
 
-export type RampCtx = { pool: Pool; pid: number; fan: number; label: string; waitQuietS: number };
+/** `pids`: the server processes (their CPU is summed); `redisPid`: a Redis they share, if any. */
+export type RampCtx = { pool: Pool; pids: number[]; redisPid?: number | null; fan: number; label: string; waitQuietS: number };
+
+const sumCpuMs = (pids: number[]) => pids.reduce((a, pid) => a + cpuMs(pid), 0);
 
 let stepSeq = 0;
 /** A fresh step id; ids are unique per run so a late delivery never lands in the wrong step. */
@@ -50,8 +56,9 @@ export function nextStep(): number {
 export async function runStep(ctx: RampCtx, rate: number, ms: number): Promise<StepResult> {
   const step = nextStep();
   const before = await ctx.pool.stats(step);
-  const srv0 = cpuMs(ctx.pid);
+  const srv0 = sumCpuMs(ctx.pids);
   const db0 = postgresCpuMs();
+  const redis0 = ctx.redisPid ? cpuMs(ctx.redisPid) : 0;
   const all0 = machineBusyMs();
   const t0 = nowMs();
   await ctx.pool.setRate(step, rate);
@@ -79,8 +86,9 @@ export async function runStep(ctx: RampCtx, rate: number, ms: number): Promise<S
   }
   const wall = nowMs() - t0;
   const pct = (ms: number) => Math.round((ms / wall) * 100);
-  const server = pct(cpuMs(ctx.pid) - srv0);
+  const server = pct(sumCpuMs(ctx.pids) - srv0);
   const db = pct(postgresCpuMs() - db0);
+  const redis = ctx.redisPid ? pct(cpuMs(ctx.redisPid) - redis0) : 0;
   const gen = pct(s.cpuMs - before.cpuMs);
   const expected = s.sent * ctx.fan;
   const span = Math.max(ms, (s.last || t0) - t0) / 1000;
@@ -98,8 +106,9 @@ export async function runStep(ctx: RampCtx, rate: number, ms: number): Promise<S
     ack_p99_ms: percentile(s.ackHist, 99),
     server_cpu_pct: server,
     db_cpu_pct: db,
+    ...(ctx.redisPid ? { redis_cpu_pct: redis } : {}),
     loadgen_cpu_pct: gen,
-    other_cpu_pct: Math.max(0, pct(machineBusyMs() - all0) - server - db - gen),
+    other_cpu_pct: Math.max(0, pct(machineBusyMs() - all0) - server - db - redis - gen),
     conns_closed: s.closed - before.closed,
     errors: s.errors,
   };
@@ -112,6 +121,7 @@ export function describe(r: StepResult): string {
     (r.ack_p99_ms === null ? '' : `ack p99 ${fmt.ms(r.ack_p99_ms)} ms, `) +
     `server cpu ${r.server_cpu_pct.toFixed(0)}%` +
     (r.db_cpu_pct >= 1 ? `, db cpu ${r.db_cpu_pct.toFixed(0)}%` : '') +
+    (r.redis_cpu_pct === undefined ? '' : `, redis cpu ${r.redis_cpu_pct}%`) +
     `, loadgen cpu ${r.loadgen_cpu_pct.toFixed(0)}%` +
     (r.other_cpu_pct >= 20 ? `, OTHER cpu ${r.other_cpu_pct}%` : '') +
     (r.conns_closed ? `, ${r.conns_closed} conns closed` : '') +

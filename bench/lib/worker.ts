@@ -6,7 +6,8 @@ import { MARK, makeContent, nowMs, readStamp, type Stamp } from './payload.ts';
 import { PROTOCOLS, type ConnState, type Protocol, type ProtocolName, type Role } from './protocols.ts';
 import { connectWs, WsConn, type FrameSink } from './wsclient.ts';
 
-export type ConnSpec = { r: Role; room: string; u?: number };
+/** A connection to open: role, room, user index (token), and the server port if not the pool's. */
+export type ConnSpec = { r: Role; room: string; u?: number; port?: number };
 export type StepStats = {
   recv: number;
   hist: number[];
@@ -115,7 +116,7 @@ async function openOne(c: WsConn, timeoutMs: number): Promise<string | null> {
   const ready = new Promise<string | null>((res) => pending.set(c.tag, res));
   const timer = setTimeout(() => markReady(c, 'timeout waiting for ready'), timeoutMs);
   try {
-    await connectWs(host, port, proto.path, c);
+    await connectWs(host, (c.state as ConnState).port ?? port, proto.path, c);
   } catch (e) {
     markReady(c, `connect: ${(e as Error).message}`);
   }
@@ -148,6 +149,7 @@ function newConn(spec: ConnSpec, tag: number): WsConn {
     role: spec.r,
     room: spec.room,
     token: spec.u === undefined ? undefined : tokens[spec.u],
+    port: spec.port,
     ready: false,
     nextId: 2,
     inflight: 0,

@@ -24,13 +24,15 @@ function ratio(a: number | null | undefined, b: number | null | undefined): stri
   return `${(a / b).toFixed(2)}×`;
 }
 
+const arrow = (better: Row['better']) => (better === 'higher' ? ' ↑' : better === 'lower' ? ' ↓' : '');
+
 function table(rows: Row[]): string {
   const head = `| figure | ${TARGETS.join(' | ')} | ${PEERS.map((p) => `parley ÷ ${p}`).join(' | ')} |`;
   const sep = `|${' --- |'.repeat(1 + TARGETS.length + PEERS.length)}`;
-  const body = rows.map((r) => {
-    const arrow = r.better === 'higher' ? ' ↑' : r.better === 'lower' ? ' ↓' : '';
-    return `| ${r.label}${arrow} | ${TARGETS.map((t) => num(r.values[t])).join(' | ')} | ${PEERS.map((p) => ratio(r.values.parley, r.values[p])).join(' | ')} |`;
-  });
+  const body = rows.map(
+    (r) =>
+      `| ${r.label}${arrow(r.better)} | ${TARGETS.map((t) => num(r.values[t])).join(' | ')} | ${PEERS.map((p) => ratio(r.values.parley, r.values[p])).join(' | ')} |`,
+  );
   return [head, sep, ...body].join('\n');
 }
 
@@ -75,7 +77,7 @@ export function writeReport(dir: string): string {
   const subsKeys: string[] = fan
     ? [...new Set(Object.values(fan.results).flatMap((r: any) => Object.keys(r?.subscribers ?? {})))].sort((a, b) => +a - +b)
     : [];
-  const anyDoc = fan ?? load(dir, 'burst') ?? load(dir, 'rooms') ?? load(dir, 'capacity') ?? load(dir, 'persisted');
+  const anyDoc = fan ?? load(dir, 'burst') ?? load(dir, 'rooms') ?? load(dir, 'capacity') ?? load(dir, 'persisted') ?? load(dir, 'cluster');
   if (anyDoc) {
     const m = anyDoc.machine;
     out.push(
@@ -196,6 +198,40 @@ export function writeReport(dir: string): string {
     targets.push(`| persisted ≥ 10,000 acked msg/s | ${num(best)}/s | ${mark(best >= 10000)} |`);
     targets.push(`| persisted p99 ack < 50 ms (at that rate) | ${num(p99)} ms | ${mark(p99 == null ? null : p99 < 50)} |`);
   } else if (pers) out.push('## Persisted sends', '', ...notes(pers), '');
+  const clu = load(dir, 'cluster');
+  const cv = clu?.results?.parley?.variants;
+  if (clu && cv?.['1'] && cv?.['3']) {
+    out.push(`## Cluster (PostgreSQL + Redis, one channel, one sender) — ${clu.mode} run, ${clu.generated_at}`, '');
+    out.push(
+      `${num(cv['3'].subscribers)} subscribers spread evenly over 3 instances, the sender on instance 1, against one instance ` +
+        'with the same subscribers on the same PostgreSQL and Redis: the ratio is what the bus costs. ' +
+        'CPU in % of one core; server CPU summed over the instances.',
+      '',
+    );
+    // the ramp step that gave the saturation figure
+    const sat = (v: any) => v.steps.find((s: any) => s.step === v.saturation_step);
+    const figures: [string, Row['better'], (v: any) => number | null][] = [
+      ['deliveries/s at saturation', 'higher', (v) => get(v, 'saturation_deliveries_per_s')],
+      ['p50 ms at half saturation', 'lower', (v) => get(v, 'half.p50_ms')],
+      ['p99 ms at half saturation', 'lower', (v) => get(v, 'half.p99_ms')],
+      ['delivered at half saturation (%)', 'higher', (v) => (v.half.ratio == null ? null : v.half.ratio * 100)],
+      ['server CPU % at saturation', 'none', (v) => get(sat(v), 'server_cpu_pct')],
+      ['Redis CPU % at saturation', 'none', (v) => get(sat(v), 'redis_cpu_pct')],
+      ['PostgreSQL CPU % at saturation', 'none', (v) => get(sat(v), 'db_cpu_pct')],
+      ['server CPU % at half saturation', 'none', (v) => get(v, 'half.server_cpu_pct')],
+      ['connect ms (all subscribers)', 'lower', (v) => get(v, 'connect_ms')],
+    ];
+    out.push('| figure | 1 instance | 3 instances | 3 ÷ 1 |', '| --- | --- | --- | --- |');
+    for (const [label, better, pick] of figures) {
+      const [one, three] = [pick(cv['1']), pick(cv['3'])];
+      out.push(`| ${label}${arrow(better)} | ${num(one)} | ${num(three)} | ${ratio(three, one)} |`);
+    }
+    const why = Object.values<any>(cv).map(
+      (v) =>
+        `- ${v.instances} instance${v.instances > 1 ? 's' : ''}: saturated at ${num(v.saturation_send_rate)} msg/s — ${v.saturation_reason}`,
+    );
+    out.push('', ...notes(clu), ...why, '');
+  } else if (clu) out.push('## Cluster', '', ...notes(clu), '');
   const cap = load(dir, 'capacity');
   if (cap) {
     out.push(`## Capacity (idle subscribed connections) — ${cap.mode} run, ${cap.generated_at}`, '');

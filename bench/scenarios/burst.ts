@@ -113,7 +113,7 @@ export async function burst(opts: Options, target: TargetName): Promise<TargetRe
     requireConnected(`${label} ${target}`, c, subs + 1);
     await Bun.sleep(500); // let subscription setup (presence events etc.) settle
     const fan = c.ok - 1;
-    const ctx = { pool, pid: run.server.pid, fan, label: `${label} ${target}`, waitQuietS: opts.waitQuietS };
+    const ctx = { pool, pids: [run.server.pid], fan, label: `${label} ${target}`, waitQuietS: opts.waitQuietS };
     const rounds: BurstRound[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       if (i) await quiesce(ctx);

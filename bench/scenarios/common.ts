@@ -10,7 +10,7 @@ export type TargetResult = Record<string, unknown>;
 /** Starts `target`, runs `fn` with a connected-ready pool, then stops everything. */
 export async function withTarget<T extends object>(
   target: TargetName,
-  need: { rooms: number; users: number; label: string; postgres?: boolean; maxInflight?: number },
+  need: { rooms: number; users: number; label: string; postgres?: boolean; maxInflight?: number; instances?: number; redis?: boolean },
   opts: Options,
   fn: (run: Running, pool: Pool) => Promise<T>,
 ): Promise<T> {
@@ -19,11 +19,7 @@ export async function withTarget<T extends object>(
   // so wait (bounded) for other jobs to quiet down, and say so if they do not.
   const busy = await waitQuiet(opts.waitQuietS);
   if (busy > 20) say(`  ${label}: WARNING: other processes use ${busy}% of a core before start; figures will be low`);
-  const run = await launch(
-    target,
-    { rooms: need.rooms, users: need.users, label: need.label, postgres: need.postgres ?? opts.parleyDb === 'postgres' },
-    (s) => say(`  ${label}: ${s}`),
-  );
+  const run = await launch(target, { ...need, postgres: need.postgres ?? opts.parleyDb === 'postgres' }, (s) => say(`  ${label}: ${s}`));
   const pool = new Pool(opts.workers);
   try {
     await pool.init({
