@@ -1,9 +1,19 @@
+import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { Page } from 'playwright-core';
+import type { AppRouter } from '../../index.ts';
 import type {} from '../lib/call.ts'; // window.__parley
 
 /** UI steps shared by the browser suites; each waits for its visible outcome, never for a fixed time. */
 
 export const PASSWORD = 'correct horse battery';
+
+/** An API client acting as whoever is signed in on `page` (for setting up data quickly). */
+export async function apiAs(page: Page, serverUrl: string) {
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('parley.session')!).session.access_token as string);
+  return createTRPCClient<AppRouter>({
+    links: [httpBatchLink({ url: `${serverUrl}/trpc`, headers: { authorization: `Bearer ${token}` } })],
+  });
+}
 
 export async function register(page: Page, username: string) {
   await page.getByTestId('auth-mode-toggle').click();

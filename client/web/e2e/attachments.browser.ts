@@ -6,7 +6,7 @@
  *
  *   npx bun test ./client/web/e2e/attachments.browser.ts      (needs /usr/bin/chromium)
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect } from 'bun:test';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +16,7 @@ import { register } from '../../../server/test/helpers/clients.ts';
 import { startTestServer, type TestServer } from '../../../server/test/helpers/server.ts';
 import { humanSize } from '../lib/size.ts';
 import * as ui from './actions.ts';
-import { launchUser, type UserBrowser } from './harness.ts';
+import { browserSteps, launchUser, type UserBrowser } from './harness.ts';
 
 const run = Date.now().toString(36);
 const names = { ada: `ada_${run}`, bob: `bob_${run}` };
@@ -27,7 +27,6 @@ const MAX_UPLOAD = 2 * 1024 * 1024;
 let server: TestServer;
 let ada: UserBrowser;
 let bob: UserBrowser;
-let lastFailure = '';
 
 beforeAll(async () => {
   server = await startTestServer({ MAX_UPLOAD_BYTES: String(MAX_UPLOAD), RATE_LIMIT_UPLOADS: 'off' });
@@ -35,28 +34,11 @@ beforeAll(async () => {
 }, 2 * STEP);
 
 afterAll(async () => {
-  if (lastFailure) for (const u of [ada, bob]) if (u?.problems.length) console.error(`${u.name}:`, u.problems.join('\n'));
   await Promise.allSettled([ada?.close(), bob?.close()]);
   await server?.stop();
 }, STEP);
 
-/** Runs a step; on failure it keeps a screenshot of both browsers for the post-mortem. */
-function step(name: string, body: () => Promise<void>) {
-  test(
-    name,
-    async () => {
-      try {
-        await body();
-      } catch (err) {
-        lastFailure = name;
-        const shot = `failed-${name.replaceAll(/\W+/g, '-')}`;
-        await Promise.allSettled([ada.screenshot(shot), bob.screenshot(shot)]);
-        throw err;
-      }
-    },
-    STEP,
-  );
-}
+const step = browserSteps(() => [ada, bob], STEP);
 
 /** Slows the page's uploads to `bytesPerSecond` (null: full speed again), as a poor mobile link would. */
 async function throttle(cdp: CDPSession, bytesPerSecond: number | null) {

@@ -6,12 +6,12 @@
  *
  *   npx bun test ./client/web/e2e/boards.browser.ts     (needs /usr/bin/chromium)
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect } from 'bun:test';
 import type { Page, WebSocketRoute } from 'playwright-core';
 import { startTestServer, type TestServer } from '../../../server/test/helpers/server.ts';
 import { seriousViolations } from './a11y.ts';
 import * as ui from './actions.ts';
-import { launchUser, type UserBrowser } from './harness.ts';
+import { browserSteps, launchUser, type UserBrowser } from './harness.ts';
 
 const names = { alice: 'alice', bob: 'bob' };
 const GROUP = 'Launch crew';
@@ -20,7 +20,6 @@ const STEP = 60_000;
 let server: TestServer;
 let alice: UserBrowser;
 let bob: UserBrowser;
-let lastFailure = '';
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -28,27 +27,11 @@ beforeAll(async () => {
 }, 2 * STEP);
 
 afterAll(async () => {
-  if (lastFailure) for (const u of [alice, bob]) if (u?.problems.length) console.error(`${u.name}:`, u.problems.join('\n'));
   await Promise.allSettled([alice?.close(), bob?.close()]);
   await server?.stop();
 }, STEP);
 
-function step(name: string, body: () => Promise<void>) {
-  test(
-    name,
-    async () => {
-      try {
-        await body();
-      } catch (err) {
-        lastFailure = name;
-        const tag = `failed-${name.replaceAll(/\W+/g, '-').slice(0, 60)}`;
-        await Promise.allSettled([alice.screenshot(tag), bob.screenshot(tag)]);
-        throw err;
-      }
-    },
-    STEP,
-  );
-}
+const step = browserSteps(() => [alice, bob], STEP);
 
 const column = (page: Page, name: string) => page.locator(`[data-testid="board-column"][data-name="${name}"]`);
 const card = (page: Page, col: string, title: string) => column(page, col).locator(`[data-testid="board-card"][data-title="${title}"]`);

@@ -5,12 +5,12 @@
  *
  *   npx bun test ./client/web/e2e/chat.browser.ts      (needs /usr/bin/chromium; screenshots in client/web/e2e/output/)
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect } from 'bun:test';
 import { createTRPCClient, httpBatchLink } from '@trpc/client';
 import type { AppRouter } from '../../index.ts';
 import { startTestServer, type TestServer } from '../../../server/test/helpers/server.ts';
 import * as ui from './actions.ts';
-import { launchUser, type UserBrowser } from './harness.ts';
+import { browserSteps, launchUser, type UserBrowser } from './harness.ts';
 
 const run = Date.now().toString(36);
 const names = { alice: `alice_${run}`, bob: `bob_${run}` };
@@ -20,7 +20,6 @@ const STEP = 60_000;
 let server: TestServer;
 let alice: UserBrowser;
 let bob: UserBrowser;
-let lastFailure = '';
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -28,30 +27,11 @@ beforeAll(async () => {
 }, 2 * STEP); // two Chromium starts and the first bundle, on a busy CI machine
 
 afterAll(async () => {
-  if (lastFailure) for (const u of [alice, bob]) if (u?.problems.length) console.error(`${u.name}:`, u.problems.join('\n'));
   await Promise.allSettled([alice?.close(), bob?.close()]);
   await server?.stop();
 }, STEP);
 
-/** Runs a step; on failure it keeps a screenshot of both browsers for the post-mortem. */
-function step(name: string, body: () => Promise<void>) {
-  test(
-    name,
-    async () => {
-      try {
-        await body();
-      } catch (err) {
-        lastFailure = name;
-        await Promise.allSettled([
-          alice.screenshot(`failed-${name.replaceAll(/\W+/g, '-')}`),
-          bob.screenshot(`failed-${name.replaceAll(/\W+/g, '-')}`),
-        ]);
-        throw err;
-      }
-    },
-    STEP,
-  );
-}
+const step = browserSteps(() => [alice, bob], STEP);
 
 step('both users register', async () => {
   await Promise.all([ui.register(alice.page, names.alice), ui.register(bob.page, names.bob)]);

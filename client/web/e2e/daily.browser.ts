@@ -5,14 +5,12 @@
  *
  *   npx bun test ./client/web/e2e/daily.browser.ts     (needs /usr/bin/chromium)
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { afterAll, beforeAll, expect } from 'bun:test';
 import type { Page } from 'playwright-core';
-import type { AppRouter } from '../../index.ts';
 import { measureBundle } from '../scripts/bundle-size.ts';
 import { seriousViolations } from './a11y.ts';
 import * as ui from './actions.ts';
-import { launchUser, type UserBrowser } from './harness.ts';
+import { browserSteps, launchUser, type UserBrowser } from './harness.ts';
 import { startRestartableServer } from './server.ts';
 
 // Every run has a database of its own, so plain names do (and keep the screenshots stable).
@@ -23,7 +21,6 @@ const STEP = 60_000;
 let server: Awaited<ReturnType<typeof startRestartableServer>>;
 let alice: UserBrowser;
 let bob: UserBrowser;
-let lastFailure = '';
 
 beforeAll(async () => {
   // The real message rate limit (20 per 10 s), so a burst meets it as a user would.
@@ -32,35 +29,11 @@ beforeAll(async () => {
 }, 2 * STEP);
 
 afterAll(async () => {
-  if (lastFailure) for (const u of [alice, bob]) if (u?.problems.length) console.error(`${u.name}:`, u.problems.join('\n'));
   await Promise.allSettled([alice?.close(), bob?.close()]);
   await server?.stop();
 }, STEP);
 
-function step(name: string, body: () => Promise<void>, timeout = STEP) {
-  test(
-    name,
-    async () => {
-      try {
-        await body();
-      } catch (err) {
-        lastFailure = name;
-        const tag = `failed-${name.replaceAll(/\W+/g, '-').slice(0, 60)}`;
-        await Promise.allSettled([alice.screenshot(tag), bob.screenshot(tag)]);
-        throw err;
-      }
-    },
-    timeout,
-  );
-}
-
-/** An API client acting as whoever is signed in on `page` (for setting up data quickly). */
-async function apiAs(page: Page) {
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('parley.session')!).session.access_token as string);
-  return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: `${server.url}/trpc`, headers: { authorization: `Bearer ${token}` } })],
-  });
-}
+const step = browserSteps(() => [alice, bob], STEP);
 
 const box = async (page: Page, testId: string) => (await page.getByTestId(testId).first().boundingBox())!;
 const message = (page: Page, text: string) =>
@@ -224,7 +197,7 @@ step('edit, react and delete travel live between the two users', async () => {
 
 step('unread and mention badges, the "new messages" line and jump to unread', async () => {
   await ui.openChannel(alice.page, 'random');
-  const api = await apiAs(bob.page);
+  const api = await ui.apiAs(bob.page, server.url);
   const general = (await api.channels.list.query({ group_id: (await api.groups.list.query())[0]!.id })).find((c) => c.name === 'general')!;
   // Tall messages, so the first unread one is out of sight at the bottom.
   for (let i = 1; i <= 12; i++)

@@ -6,14 +6,12 @@
  *
  *   npx bun test ./client/web/e2e/docs.browser.ts     (needs /usr/bin/chromium)
  */
-import { afterAll, beforeAll, expect, test } from 'bun:test';
-import { createTRPCClient, httpBatchLink } from '@trpc/client';
+import { afterAll, beforeAll, expect } from 'bun:test';
 import type { Page } from 'playwright-core';
-import type { AppRouter } from '../../index.ts';
 import { startTestServer, type TestServer } from '../../../server/test/helpers/server.ts';
 import { seriousViolations } from './a11y.ts';
 import * as ui from './actions.ts';
-import { launchUser, type UserBrowser } from './harness.ts';
+import { browserSteps, launchUser, type UserBrowser } from './harness.ts';
 
 const names = { alice: 'alice', bob: 'bob', carol: 'carol' };
 const GROUP = 'Writers room';
@@ -24,7 +22,6 @@ let server: TestServer;
 let alice: UserBrowser;
 let bob: UserBrowser;
 let carol: UserBrowser;
-let lastFailure = '';
 let docUrl = '';
 
 beforeAll(async () => {
@@ -40,35 +37,11 @@ beforeAll(async () => {
 }, 2 * STEP);
 
 afterAll(async () => {
-  if (lastFailure) for (const u of [alice, bob, carol]) if (u?.problems.length) console.error(`${u.name}:`, u.problems.join('\n'));
   await Promise.allSettled([alice?.close(), bob?.close(), carol?.close()]);
   await server?.stop();
 }, STEP);
 
-function step(name: string, body: () => Promise<void>, timeout = STEP) {
-  test(
-    name,
-    async () => {
-      try {
-        await body();
-      } catch (err) {
-        lastFailure = name;
-        const tag = `failed-docs-${name.replaceAll(/\W+/g, '-').slice(0, 50)}`;
-        await Promise.allSettled([alice.screenshot(tag), bob.screenshot(tag), carol.screenshot(tag)]);
-        throw err;
-      }
-    },
-    timeout,
-  );
-}
-
-/** An API client acting as whoever is signed in on `page`. */
-async function apiAs(page: Page) {
-  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('parley.session')!).session.access_token as string);
-  return createTRPCClient<AppRouter>({
-    links: [httpBatchLink({ url: `${server.url}/trpc`, headers: { authorization: `Bearer ${token}` } })],
-  });
-}
+const step = browserSteps(() => [alice, bob, carol], STEP);
 
 const status = (page: Page, s: string) => page.locator(`[data-testid="doc-status"][data-status="${s}"]`);
 const peer = (page: Page, username: string) => page.locator(`[data-testid="doc-peer"][data-username="${username}"]`);
@@ -182,7 +155,7 @@ step('carol, not a member, opening the link learns nothing but "not found"', asy
   await carol.page.goto(docUrl);
   await carol.page.getByTestId('group-missing').waitFor();
   expect(await carol.page.getByTestId('doc-view').count()).toBe(0);
-  const api = await apiAs(carol.page);
+  const api = await ui.apiAs(carol.page, server.url);
   const documentId = docUrl.split('/d/')[1]!;
   await expect(api.docs.get.query({ document_id: documentId })).rejects.toMatchObject({ data: { code: 'NOT_FOUND' } });
 });
@@ -205,8 +178,8 @@ step('bob removed from the group: his editing session ends, and he is told why',
   await bob.page.getByTestId('doc-editor-content').click();
   await bob.page.keyboard.type('last words');
   await status(bob.page, 'synced').waitFor();
-  const api = await apiAs(alice.page);
-  const me = await apiAs(bob.page);
+  const api = await ui.apiAs(alice.page, server.url);
+  const me = await ui.apiAs(bob.page, server.url);
   const bobId = (await me.auth.me.query()).id;
   const groupId = /#\/g\/([^/]+)\//.exec(docUrl)![1]!;
   await api.groups.removeMember.mutate({ group_id: groupId, user_id: bobId });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, test } from 'bun:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium; CI installs it with `apt-get install -y chromium`. */
@@ -81,5 +82,33 @@ export async function launchUser(
       await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * The steps of a browser suite: `step(name, body)` is a test that, when it fails, keeps a
+ * screenshot of every browser for the post-mortem; after the suite, the page errors of the
+ * browsers are printed if a step failed. `browsers` is read when needed (they start in beforeAll).
+ */
+export function browserSteps(browsers: () => Array<UserBrowser | undefined>, defaultTimeout: number) {
+  let lastFailure = '';
+  afterAll(() => {
+    if (lastFailure) for (const u of browsers()) if (u?.problems.length) console.error(`${u.name}:`, u.problems.join('\n'));
+  });
+  return function step(name: string, body: () => Promise<void>, timeout = defaultTimeout) {
+    test(
+      name,
+      async () => {
+        try {
+          await body();
+        } catch (err) {
+          lastFailure = name;
+          const tag = `failed-${name.replaceAll(/\W+/g, '-').slice(0, 60)}`;
+          await Promise.allSettled(browsers().map((u) => u?.screenshot(tag)));
+          throw err;
+        }
+      },
+      timeout,
+    );
   };
 }
