@@ -2,9 +2,9 @@ import type { Group, Member, ParleyClient, User } from '../../index.ts';
 import type { ConnectionStatus } from '../hooks/useMeStream.ts';
 import type { Space } from '../hooks/useRoute.ts';
 import { lazy, Suspense } from 'react';
-import { DocView } from './docs/DocView.tsx';
 
-// Boards and task lists load with their first use, not with the app (the initial bundle has a budget).
+// Documents, boards and task lists load with their first use, not with the app (the initial bundle has a budget).
+const DocView = lazy(() => import('./docs/DocView.tsx').then((m) => ({ default: m.DocView })));
 const BoardView = lazy(() => import('./boards/BoardView.tsx').then((m) => ({ default: m.BoardView })));
 const TaskListView = lazy(() => import('./tasks/TaskListView.tsx').then((m) => ({ default: m.TaskListView })));
 
@@ -24,7 +24,6 @@ export interface SpaceProps {
 
 /** The open document, board or task list of a group. */
 export function SpaceView({ space, ...props }: Omit<SpaceProps, 'id'> & { space: Space }) {
-  if (space.kind === 'doc') return <DocView key={space.id} id={space.id} {...props} />;
   return (
     <Suspense
       fallback={
@@ -33,7 +32,9 @@ export function SpaceView({ space, ...props }: Omit<SpaceProps, 'id'> & { space:
         </div>
       }
     >
-      {space.kind === 'board' ? (
+      {space.kind === 'doc' ? (
+        <DocView key={space.id} id={space.id} {...props} />
+      ) : space.kind === 'board' ? (
         <BoardView key={space.id} id={space.id} {...props} />
       ) : (
         <TaskListView key={space.id} id={space.id} {...props} />
