@@ -16,13 +16,21 @@ const stored = (name: string, size: number): StoredFile => ({
 
 /** An upload whose progress and outcome the test drives, call by call. */
 function controlled() {
-  const calls: { file: File; opts: UploadOptions; resolve(f: StoredFile): void; reject(e: unknown): void }[] = [];
-  const upload = (file: Blob, opts: UploadOptions) =>
-    new Promise<StoredFile>((resolve, reject) => calls.push({ file: file as File, opts, resolve, reject }));
+  const calls: Array<{ file: File; opts: UploadOptions } & PromiseWithResolvers<StoredFile>> = [];
+  const upload = (file: Blob, opts: UploadOptions) => {
+    const call = { file: file as File, opts, ...Promise.withResolvers<StoredFile>() };
+    calls.push(call);
+    return call.promise;
+  };
   return { calls, upload };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 0));
+/** Waits until the tray has handled this call's outcome: its handler was attached to the promise first, so it runs first. */
+const handled = (call: { promise: Promise<unknown> }) =>
+  call.promise.then(
+    () => {},
+    () => {},
+  );
 const tooLarge = () =>
   new TRPCClientError('Files may be at most 256 KiB', {
     result: { error: { code: -32022, message: 'Files may be at most 256 KiB', data: { code: 'PAYLOAD_TOO_LARGE' } } } as never,
@@ -42,12 +50,12 @@ describe('UploadTray', () => {
     expect(tray.getItems()[0]!.loaded).toBe(3);
     const a = stored('a.txt', 5);
     calls[0]!.resolve(a);
-    await settle();
+    await handled(calls[0]!);
     expect(tray.take('c:1')).toBeNull(); // b.txt is still on its way
     expect(tray.getItems()).toHaveLength(2);
     const b = stored('b.txt', 11);
     calls[1]!.resolve(b);
-    await settle();
+    await handled(calls[1]!);
     expect(tray.take('c:1')).toEqual([a, b]);
     expect(tray.getItems()).toEqual([]);
     // Nothing picked: an empty list, so a message without files can go.
@@ -59,14 +67,14 @@ describe('UploadTray', () => {
     const tray = new UploadTray(upload);
     tray.add('c:1', [new File(['x'.repeat(10)], 'big.bin')]);
     calls[0]!.reject(tooLarge());
-    await settle();
+    await handled(calls[0]!);
     expect(tray.getItems()[0]).toMatchObject({ status: 'failed', error: 'Files may be at most 256 KiB', retryable: false });
     expect(tray.take('c:1')).toBeNull();
     tray.retry(tray.getItems()[0]!.id);
     expect(calls).toHaveLength(2);
     expect(calls[1]!.file.name).toBe('big.bin');
     calls[1]!.reject(new TRPCClientError('Failed to fetch', { cause: new TypeError('Failed to fetch') }));
-    await settle();
+    await handled(calls[1]!);
     expect(tray.getItems()[0]).toMatchObject({ error: 'The server could not be reached.', retryable: true });
     tray.remove(tray.getItems()[0]!.id);
     expect(tray.take('c:1')).toEqual([]);
@@ -80,7 +88,7 @@ describe('UploadTray', () => {
     tray.remove(tray.getItems()[0]!.id);
     expect(signal.aborted).toBe(true);
     calls[0]!.reject(signal.reason);
-    await settle();
+    await handled(calls[0]!);
     expect(tray.getItems()).toEqual([]);
   });
 
