@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { LIMITS, type Card, type Column, type Member } from '../../../index.ts';
+import { useModal } from '../../hooks/useModal.ts';
 import { dueFromInput, dueInputValue } from '../../lib/dates.ts';
 import { MemberSelect } from '../MemberSelect.tsx';
 import { parseLabels } from './Labels.tsx';
@@ -45,7 +46,7 @@ function labelProblem(labels: string[]): string | null {
 
 /** A card opened for editing: title, description, assignee, due date, labels; its column; delete. */
 export function CardDialog({ card, columns, members, onMembersOpen, canDelete, onSave, onMove, onDelete, onClose }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const { props: dialogProps, close, busy, error, setError, run } = useModal(onClose);
   // What the edit started from: a save expects this version, and a change by someone else shows.
   const [base, setBase] = useState(card);
   const [title, setTitle] = useState(card.title);
@@ -56,14 +57,7 @@ export function CardDialog({ card, columns, members, onMembersOpen, canDelete, o
   // After a refused save: the next one is meant to go over the other person's change.
   const [overwrite, setOverwrite] = useState(false);
   const [confirming, setConfirming] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const changedMeanwhile = !sameFields(fieldsOf(base), fieldsOf(card));
-
-  useEffect(() => {
-    if (!dialog.current?.open) dialog.current?.showModal();
-  }, []);
-  const close = () => dialog.current?.close();
 
   const loadTheirs = () => {
     setBase(card);
@@ -81,32 +75,14 @@ export function CardDialog({ card, columns, members, onMembersOpen, canDelete, o
     const parsed = parseLabels(labels);
     const problem = labelProblem(parsed);
     if (problem) return setError(problem);
-    setBusy(true);
     const fields = { title: title.trim(), description, assignee_id: assignee, due_at: dueFromInput(due), labels: parsed };
-    const failed = await onSave(fields, overwrite ? card.version : base.version);
-    setBusy(false);
-    if (!failed) return close();
-    setError(failed);
-    setOverwrite(true);
+    if (await run(() => onSave(fields, overwrite ? card.version : base.version))) setOverwrite(true);
   }
 
-  async function remove() {
-    setBusy(true);
-    const failed = await onDelete();
-    setBusy(false);
-    if (failed) setError(failed);
-    else close();
-  }
+  const remove = () => run(onDelete);
 
   return (
-    <dialog
-      ref={dialog}
-      className="dialog"
-      data-testid="card-dialog"
-      aria-labelledby="card-dialog-title"
-      onClose={onClose}
-      onClick={(e) => e.target === dialog.current && close()}
-    >
+    <dialog {...dialogProps} data-testid="card-dialog" aria-labelledby="card-dialog-title">
       <form className="dialog-body" onSubmit={save}>
         <h2 id="card-dialog-title">Edit card</h2>
         {changedMeanwhile && (

@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { Column } from '../../../index.ts';
+import { useModal } from '../../hooks/useModal.ts';
 import type { ShownColumn } from '../../lib/board.ts';
 
 interface Props {
@@ -13,33 +14,13 @@ interface Props {
 
 /** Deleting a column asks first, and where its cards should go when it has any. */
 export function ColumnDeleteDialog({ column, others, onConfirm, onClose }: Props) {
-  const dialog = useRef<HTMLDialogElement>(null);
+  const { props: dialogProps, close, busy, error, run } = useModal(onClose);
   const [moveTo, setMoveTo] = useState(others[0]?.id ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const cards = column.cards.length;
-  useEffect(() => {
-    if (!dialog.current?.open) dialog.current?.showModal();
-  }, []);
-  const close = () => dialog.current?.close();
-
-  async function confirm() {
-    setBusy(true);
-    const failed = await onConfirm(cards ? moveTo : undefined);
-    setBusy(false);
-    if (failed) setError(failed);
-    else close();
-  }
+  const confirm = () => run(() => onConfirm(cards ? moveTo : undefined));
 
   return (
-    <dialog
-      ref={dialog}
-      className="dialog"
-      data-testid="column-delete-dialog"
-      aria-labelledby="column-delete-title"
-      onClose={onClose}
-      onClick={(e) => e.target === dialog.current && close()}
-    >
+    <dialog {...dialogProps} data-testid="column-delete-dialog" aria-labelledby="column-delete-title">
       <div className="dialog-body">
         <h2 id="column-delete-title">Delete the column “{column.name}”?</h2>
         {cards === 0 ? (
