@@ -1,5 +1,6 @@
 import type { Board, BoardDetail, BoardStreamEvent, Card, Column } from '../../index.ts';
 import { placeAfter, sortByPosition } from './order.ts';
+import { upsertNewer } from './versions.ts';
 
 /** A board as the server last said it is: what `boards.get` returned, with the stream applied. */
 export interface BoardData {
@@ -21,24 +22,6 @@ export interface ShownColumn extends Column {
 
 export const boardData = ({ columns, cards, ...board }: BoardDetail): BoardData => ({ board, columns, cards });
 
-/** Keeps the newer copy of a card: events and replies may arrive in either order, `version` says which is later. */
-export function upsertCard(cards: Card[], card: Card): Card[] {
-  const at = cards.findIndex((c) => c.id === card.id);
-  if (at < 0) return [...cards, card];
-  if (cards[at]!.version > card.version) return cards;
-  const next = [...cards];
-  next[at] = card;
-  return next;
-}
-
-export function upsertColumn(columns: Column[], column: Column): Column[] {
-  const at = columns.findIndex((c) => c.id === column.id);
-  if (at < 0) return [...columns, column];
-  const next = [...columns];
-  next[at] = column;
-  return next;
-}
-
 /** One event of `realtime.board` applied (each carries the item's whole present state, so applying in order converges). */
 export function applyBoardEvent(data: BoardData, e: BoardStreamEvent): BoardData {
   switch (e.type) {
@@ -47,13 +30,13 @@ export function applyBoardEvent(data: BoardData, e: BoardStreamEvent): BoardData
     case 'column_created':
     case 'column_updated':
     case 'column_moved':
-      return { ...data, columns: upsertColumn(data.columns, e.column) };
+      return { ...data, columns: upsertNewer(data.columns, e.column) };
     case 'column_deleted':
       return { ...data, columns: data.columns.filter((c) => c.id !== e.id) };
     case 'card_created':
     case 'card_updated':
     case 'card_moved':
-      return { ...data, cards: upsertCard(data.cards, e.card) };
+      return { ...data, cards: upsertNewer(data.cards, e.card) };
     case 'card_deleted':
       return { ...data, cards: data.cards.filter((c) => c.id !== e.id) };
     default:

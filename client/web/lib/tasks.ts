@@ -1,5 +1,6 @@
 import type { Task, TaskList, TaskStreamEvent } from '../../index.ts';
 import { placeAfter, sortByPosition } from './order.ts';
+import { upsertNewer } from './versions.ts';
 
 /** A task list as the server last said it is: `tasks.list` (and the list's name), with the stream applied. */
 export interface ListData {
@@ -16,23 +17,13 @@ export type TaskOp =
   | { kind: 'patch'; taskId: string; patch: TaskPatch }
   | { kind: 'delete'; taskId: string };
 
-/** Keeps the newer copy of a task: events and replies may arrive in either order, `version` says which is later. */
-export function upsertTask(tasks: Task[], task: Task): Task[] {
-  const at = tasks.findIndex((t) => t.id === task.id);
-  if (at < 0) return [...tasks, task];
-  if (tasks[at]!.version > task.version) return tasks;
-  const next = [...tasks];
-  next[at] = task;
-  return next;
-}
-
 /** One event of `realtime.tasks` applied (`list_deleted` is the view's to act on). */
 export function applyTaskEvent(data: ListData, e: TaskStreamEvent): ListData {
   switch (e.type) {
     case 'task_created':
     case 'task_updated':
     case 'task_moved':
-      return { ...data, tasks: upsertTask(data.tasks, e.task) };
+      return { ...data, tasks: upsertNewer(data.tasks, e.task) };
     case 'task_deleted':
       return { ...data, tasks: data.tasks.filter((t) => t.id !== e.id) };
     case 'list_updated':

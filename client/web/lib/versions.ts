@@ -23,3 +23,17 @@ export class VersionChain {
     links.set(from, to);
   }
 }
+
+/**
+ * Puts `item` into `items` in place of the one with its id (or at the end), unless the copy held
+ * is newer: events and replies may arrive in either order, and `version` (where the item has one)
+ * says which is later.
+ */
+export function upsertNewer<T extends { id: string; version?: number }>(items: T[], item: T): T[] {
+  const at = items.findIndex((i) => i.id === item.id);
+  if (at < 0) return [...items, item];
+  if ((items[at]!.version ?? 0) > (item.version ?? 0)) return items;
+  const next = [...items];
+  next[at] = item;
+  return next;
+}

@@ -4,7 +4,8 @@ import { useDragOrder } from '../../hooks/useDragOrder.ts';
 import { useLiveSpace } from '../../hooks/useLiveSpace.ts';
 import { useMembers } from '../../hooks/useMembers.ts';
 import { errorCode, failureText, usePending } from '../../hooks/usePending.ts';
-import { applyBoardEvent, boardData, showBoard, upsertCard, upsertColumn, type BoardData, type BoardOp } from '../../lib/board.ts';
+import { applyBoardEvent, boardData, showBoard, type BoardData, type BoardOp } from '../../lib/board.ts';
+import { upsertNewer } from '../../lib/versions.ts';
 import { afterIdAt } from '../../lib/order.ts';
 import { InlineForm } from '../InlineForm.tsx';
 import { SpaceHeader } from '../SpaceHeader.tsx';
@@ -40,8 +41,8 @@ export function BoardView({ api, me, group, members, id, onGone }: SpaceProps) {
   const columns = useMemo(() => (data ? showBoard(data, pending.ops) : []), [data, pending.ops]);
   const manager = group.my_role === 'owner' || group.my_role === 'admin';
 
-  const putCard = (card: Card) => live.setData((d) => d && { ...d, cards: upsertCard(d.cards, card) });
-  const putColumn = (column: Column) => live.setData((d) => d && { ...d, columns: upsertColumn(d.columns, column) });
+  const putCard = (card: Card) => live.setData((d) => d && { ...d, cards: upsertNewer(d.cards, card) });
+  const putColumn = (column: Column) => live.setData((d) => d && { ...d, columns: upsertNewer(d.columns, column) });
   const dropCard = (cardId: string) => live.setData((d) => d && { ...d, cards: d.cards.filter((c) => c.id !== cardId) });
 
   useEffect(() => {

@@ -5,7 +5,8 @@ import { useLiveSpace } from '../../hooks/useLiveSpace.ts';
 import { useMembers } from '../../hooks/useMembers.ts';
 import { usePending } from '../../hooks/usePending.ts';
 import { afterIdAt, stepAfterId } from '../../lib/order.ts';
-import { applyTaskEvent, showTasks, upsertTask, type ListData, type TaskOp, type TaskPatch } from '../../lib/tasks.ts';
+import { applyTaskEvent, showTasks, type ListData, type TaskOp, type TaskPatch } from '../../lib/tasks.ts';
+import { upsertNewer } from '../../lib/versions.ts';
 import { InlineForm } from '../InlineForm.tsx';
 import { SpaceHeader } from '../SpaceHeader.tsx';
 import type { SpaceProps } from '../SpaceView.tsx';
@@ -73,7 +74,7 @@ export function TaskListView({ api, me, group, members, id, onGone }: SpaceProps
     setRefocus(null);
   }, [all, refocus]);
 
-  const putTask = (task: Task) => live.setData((d) => d && { ...d, tasks: upsertTask(d.tasks, task) });
+  const putTask = (task: Task) => live.setData((d) => d && { ...d, tasks: upsertNewer(d.tasks, task) });
 
   function patch(task: Task, change: TaskPatch, version: number) {
     void pending.run({
