@@ -35,7 +35,7 @@ export function messageEventSql(c: MessageColumns): SQL {
 }
 
 /** A stored message's event as a replay shows it: its present text, or the deletion notice in its place. */
-function storedMessageEventSql(): SQL {
+const STORED_MESSAGE_EVENT: SQL = (() => {
   const files = `(select coalesce(json_agg(json_build_object('id', f.id, 'filename', f.filename, 'content_type', f.content_type,
       'size', f.size, 'width', f.width, 'height', f.height, 'url', null, 'uploader_id', f.uploader_id,
       'created_at', ${iso('f.created_at')}) order by f.position), '[]'::json)::text
@@ -56,7 +56,7 @@ function storedMessageEventSql(): SQL {
     `'{"type":"message_deleted","id":' || ${json('m.id')} || ',"seq":' || m.seq || ',"channel_id":' || ${json('m.channel_id')} || '}'`,
   );
   return sql`case when m.deleted_at is null then ${live} else ${tombstone} end`;
-}
+})();
 
 /**
  * A channel's `message` events live in the messages table, not in `events`: a send writes one
@@ -67,7 +67,7 @@ export const channelMessageEvents: StreamSource = {
   select(stream, afterSeq, limit) {
     const channelId = channelOfStream(stream);
     if (!channelId) return null;
-    return sql`select m.seq, ${storedMessageEventSql()} as payload
+    return sql`select m.seq, ${STORED_MESSAGE_EVENT} as payload
       from messages m join users u on u.id = m.sender_id
       where m.channel_id = ${channelId} and m.seq > ${afterSeq}
       order by m.seq limit ${limit}`;
