@@ -1,26 +1,11 @@
-import type { Group, Member, ParleyClient, User } from '../../index.ts';
-import type { ConnectionStatus } from '../hooks/useMeStream.ts';
 import type { Space } from '../hooks/useRoute.ts';
 import { lazy, Suspense } from 'react';
+import type { SpaceProps } from './space-props.ts';
 
 // Documents, boards and task lists load with their first use, not with the app (the initial bundle has a budget).
 const DocView = lazy(() => import('./docs/DocView.tsx').then((m) => ({ default: m.DocView })));
 const BoardView = lazy(() => import('./boards/BoardView.tsx').then((m) => ({ default: m.BoardView })));
 const TaskListView = lazy(() => import('./tasks/TaskListView.tsx').then((m) => ({ default: m.TaskListView })));
-
-/** What every space view gets: the client, who I am, the group and its members, the open item. */
-export interface SpaceProps {
-  api: ParleyClient;
-  me: User;
-  group: Group;
-  members: Member[];
-  id: string;
-  connection: ConnectionStatus;
-  /** The item is gone (deleted here or by someone else): leave it. */
-  onGone(): void;
-  /** The item's name changed here: lists showing it should reload. */
-  onChanged?(): void;
-}
 
 /** The open document, board or task list of a group. */
 export function SpaceView({ space, ...props }: Omit<SpaceProps, 'id'> & { space: Space }) {

@@ -9,7 +9,7 @@ import { upsertNewer } from '../../lib/versions.ts';
 import { afterIdAt } from '../../lib/order.ts';
 import { InlineForm } from '../InlineForm.tsx';
 import { SpaceHeader } from '../SpaceHeader.tsx';
-import type { SpaceProps } from '../SpaceView.tsx';
+import type { SpaceProps } from '../space-props.ts';
 import { BoardColumn } from './BoardColumn.tsx';
 import { CardDialog, type CardFields } from './CardDialog.tsx';
 import { ColumnDeleteDialog } from './ColumnDeleteDialog.tsx';

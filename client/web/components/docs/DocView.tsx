@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { TRPCClientError } from '../../../index.ts';
 import { useDocSync } from '../../hooks/useDocSync.ts';
 import { useLoad } from '../../hooks/useLoad.ts';
-import type { SpaceProps } from '../SpaceView.tsx';
+import type { SpaceProps } from '../space-props.ts';
 import { DocEditorHost } from './DocEditorHost.tsx';
 import { DocHeader } from './DocHeader.tsx';
 import { DocPeers } from './DocPeers.tsx';

@@ -9,7 +9,7 @@ import { applyTaskEvent, showTasks, type ListData, type TaskOp, type TaskPatch }
 import { upsertNewer } from '../../lib/versions.ts';
 import { InlineForm } from '../InlineForm.tsx';
 import { SpaceHeader } from '../SpaceHeader.tsx';
-import type { SpaceProps } from '../SpaceView.tsx';
+import type { SpaceProps } from '../space-props.ts';
 import { TaskRow } from './TaskRow.tsx';
 
 /** Whether done tasks are hidden, remembered per list on this device. */
