@@ -1,12 +1,18 @@
 import type { AccessClaims } from '../auth/tokens.ts';
 import { DomainError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { Caller } from '../services/caller.ts';
 import type { Services } from '../services/index.ts';
 
 export interface Context {
   services: Services;
   /** The verified caller, or null for anonymous calls. */
   auth: AccessClaims | null;
+  /**
+   * The caller services see, made once per context: a WebSocket context serves every call on its
+   * connection, and each subscription keeps its caller for as long as it is open.
+   */
+  user: Caller | null;
   /** Why a presented token was refused, reported by authed procedures. */
   authError: string | null;
   /** Client address, for login throttling. */
@@ -25,7 +31,8 @@ export async function createContextInner(opts: { services: Services; log: Logger
       authError = err instanceof DomainError ? err.message : 'Invalid access token';
     }
   }
-  return { services: opts.services, log: opts.log, auth, authError, ip: opts.ip };
+  const user = auth && { id: auth.userId, username: auth.username };
+  return { services: opts.services, log: opts.log, auth, user, authError, ip: opts.ip };
 }
 
 /** The bearer token of an `Authorization` header, if any. */
