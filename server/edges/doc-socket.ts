@@ -75,16 +75,15 @@ class DocConnection implements GatewayLike, DocSession {
   private closed = false;
   /** Frames are handled one at a time, in arrival order, starting once the session is open. */
   private queue: Promise<void>;
-  private readonly cancelExpiry: () => void;
 
   constructor(
     private readonly ws: ServerWebSocket<SocketData>,
     private readonly init: DocSocketInit,
     private readonly deps: { services: Services; log: Logger },
-    expiry: ExpiryWheel,
+    private readonly expiry: ExpiryWheel,
   ) {
     this.userId = init.auth.userId;
-    this.cancelExpiry = expiry.add(this, init.auth.exp);
+    expiry.add(this, init.auth.exp);
     this.queue = this.start().catch((err) => this.refuse(err));
   }
 
@@ -124,7 +123,7 @@ class DocConnection implements GatewayLike, DocSession {
 
   onClose() {
     this.closed = true;
-    this.cancelExpiry();
+    this.expiry.remove(this, this.init.auth.exp);
     this.handle?.leave();
     this.handle = null;
   }

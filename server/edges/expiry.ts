@@ -16,16 +16,18 @@ export function createExpiryWheel(onExpire: (item: { expire(): void }) => void =
   sweep.unref();
 
   return {
-    /** Schedules `item.expire()` at `expSeconds` (seconds since the epoch); returns the cancel. */
-    add(item: { expire(): void }, expSeconds: number): () => void {
+    /** Schedules `item.expire()` at `expSeconds` (seconds since the epoch). */
+    add(item: { expire(): void }, expSeconds: number) {
       const second = Math.floor(expSeconds);
       let bucket = buckets.get(second);
       if (!bucket) buckets.set(second, (bucket = new Set()));
       bucket.add(item);
-      return () => {
-        bucket.delete(item);
-        if (!bucket.size && buckets.get(second) === bucket) buckets.delete(second);
-      };
+    },
+    /** Cancels an `add` (same item, same time); nothing is kept per item to make this possible. */
+    remove(item: { expire(): void }, expSeconds: number) {
+      const second = Math.floor(expSeconds);
+      const bucket = buckets.get(second);
+      if (bucket?.delete(item) && !bucket.size) buckets.delete(second);
     },
     dispose() {
       clearInterval(sweep);

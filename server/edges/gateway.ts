@@ -62,16 +62,15 @@ class GatewayConnection implements GatewayLike {
   private close: (() => void) | null = null;
   private closed = false;
   private queue: Promise<void> = Promise.resolve();
-  private readonly cancelExpiry: () => void;
 
   constructor(
     private readonly ws: ServerWebSocket<SocketData>,
     private readonly init: GatewayInit,
     private readonly deps: { services: Services; log: Logger },
-    expiry: ExpiryWheel,
+    private readonly expiry: ExpiryWheel,
   ) {
     this.caller = { id: init.auth.userId, username: init.auth.username };
-    this.cancelExpiry = expiry.add(this, init.auth.exp);
+    expiry.add(this, init.auth.exp);
     void this.start().catch((err) => this.refuse(err));
   }
 
@@ -134,7 +133,7 @@ class GatewayConnection implements GatewayLike {
 
   onClose() {
     this.closed = true;
-    this.cancelExpiry();
+    this.expiry.remove(this, this.init.auth.exp);
     this.close?.();
     void this.deps.services.realtime
       .disconnected(this.caller, this.id)

@@ -61,16 +61,16 @@ export function createWebSocketServer(deps: WebSocketDeps) {
   const transport: TransportDeps = {
     ...deps,
     expiry,
-    frames(idJson, jsonrpc) {
-      const lease = builders.acquire(idJson, jsonrpc);
-      deps.metrics.frameBuilders.set(builders.size());
-      return {
-        build: lease.build,
-        release() {
-          lease.release();
-          deps.metrics.frameBuilders.set(builders.size());
-        },
-      };
+    frames: {
+      acquire(key, idJson, jsonrpc) {
+        const build = builders.acquire(key, idJson, jsonrpc);
+        deps.metrics.frameBuilders.set(builders.size());
+        return build;
+      },
+      release(key, build) {
+        builders.release(key, build);
+        deps.metrics.frameBuilders.set(builders.size());
+      },
     },
   };
 

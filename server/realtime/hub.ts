@@ -25,6 +25,17 @@ export interface AttachOptions {
   relays?: Array<{ topic: string; to: string }>;
 }
 
+/**
+ * The detach of one attachment, made outside `attach` so that it keeps only these three (an
+ * open subscription holds its detach; a closure inside `attach` would hold the options too).
+ */
+function detacher(st: StreamState, a: Attachment, relayed: Array<{ stop(): void }> | null) {
+  return () => {
+    st.remove(a);
+    if (relayed) for (const r of relayed) r.stop();
+  };
+}
+
 /** Most events a resume replays before it answers `resync_required` instead. */
 const RESUME_MAX = LIMITS.resumeMaxEvents;
 
@@ -118,13 +129,10 @@ export function createHub(deps: HubDeps) {
     async attach(key: string, sink: Sink, opts: AttachOptions): Promise<() => void> {
       const st = stream(key, opts.groupId);
       const a = st.add(sink);
-      const relayed = (opts.relays ?? []).map((r) => relay(r.topic, key, r.to));
-      const detach = () => {
-        st.remove(a);
-        for (const r of relayed) r.stop();
-      };
+      const relayed = opts.relays?.length ? opts.relays.map((r) => relay(r.topic, key, r.to)) : null;
+      const detach = detacher(st, a, relayed);
       try {
-        await Promise.all([st.ready, ...relayed.map((r) => r.ready)]);
+        await Promise.all([st.ready, ...(relayed ?? []).map((r) => r.ready)]);
         a.lastSent = opts.lastEventId ?? st.positionOf(a);
         sink.started();
         for (const event of (await opts.prelude?.()) ?? []) sink.deliver(a.lastSent, JSON.stringify(event), false);

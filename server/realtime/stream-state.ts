@@ -24,6 +24,9 @@ interface StreamDeps {
   onGapFill?: () => void;
 }
 
+/** Frozen: a push onto it (a bug: only buffering attachments buffer) throws instead of leaking across attachments. */
+const NOTHING_BUFFERED = Object.freeze([]) as unknown as Attachment['buffer'];
+
 /** Longest wait between attempts to fill a gap the event log cannot fill yet. */
 const MAX_FILL_DELAY_MS = 1000;
 const FILL_PAGE = 1000;
@@ -80,7 +83,8 @@ export class StreamState {
     if (a.state !== 'buffering') return;
     a.state = 'direct';
     const queued = a.buffer;
-    a.buffer = [];
+    // Nothing is buffered from here on: every attachment past this point shares one empty array.
+    a.buffer = NOTHING_BUFFERED;
     for (const [seq, json] of queued) {
       if (seq === null) a.sink.deliver(a.lastSent, json, false);
       else this.sendTo(a, seq, json);

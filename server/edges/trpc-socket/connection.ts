@@ -17,7 +17,9 @@ import { createContextInner, type Context } from '../../trpc/context.ts';
 import type { LiveSource } from '../../realtime/sink.ts';
 import { isLive, LIVE } from '../../trpc/live.ts';
 import type { ExpiryWheel } from '../expiry.ts';
-import { TrpcSink, type FrameBuilder } from './sink.ts';
+import type { EndReason } from '../../realtime/sink.ts';
+import { shareKey, type FrameBuilder } from './frames.ts';
+import { TrpcSink, type LiveOwner } from './sink.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 
 export interface TransportDeps {
@@ -25,8 +27,8 @@ export interface TransportDeps {
   log: Logger;
   metrics: Metrics;
   expiry: ExpiryWheel;
-  /** The frame builder for a subscription id, shared by every subscription with that id; release it when the subscription ends. */
-  frames(idJson: string, jsonrpc: boolean): { build: FrameBuilder; release(): void };
+  /** Frame builders shared by every subscription with one tRPC id (see createFrameCache); released when a subscription ends. */
+  frames: { acquire(key: string, idJson: string, jsonrpc: boolean): FrameBuilder; release(key: string, build: FrameBuilder): void };
 }
 
 type RequestId = string | number;
@@ -34,18 +36,28 @@ type RequestId = string | number;
 /** A running subscription: stopping it runs its close (detach, leave presence) once. */
 class ActiveSubscription {
   stopped = false;
-  private close: (() => void) | null = null;
+  private closer: { close(): void } | null = null;
+
+  constructor(
+    readonly requestId: RequestId,
+    /** `JSON.stringify(requestId)`: its key in the connection's subscriptions. */
+    readonly key: string,
+    readonly jsonrpc: '2.0' | undefined,
+    /** Frees the request's in-flight slot; dropped once the subscription has started. */
+    public release: (() => void) | null,
+  ) {}
 
   /** Hands over the close; runs it at once if the subscription was stopped meanwhile. */
-  opened(close: () => void) {
-    if (this.stopped) close();
-    else this.close = close;
+  opened(closer: { close(): void }) {
+    if (this.stopped) closer.close();
+    else this.closer = closer;
   }
 
   stop() {
     if (this.stopped) return;
     this.stopped = true;
-    this.close?.();
+    this.closer?.close();
+    this.closer = null;
   }
 }
 
@@ -57,18 +69,22 @@ const MAX_SUBSCRIPTIONS = LIMITS.wsSubscriptionsMax;
  * queries, mutations and subscriptions (live ones opened natively with shared frames), stop,
  * PING/PONG. The context is built once per connection; the socket closes when its token expires.
  */
-export class TrpcConnection {
+export class TrpcConnection implements LiveOwner<ActiveSubscription> {
   readonly id = crypto.randomUUID();
   private ctx: Promise<Context> | null = null;
   private readonly subscriptions = new Map<string, ActiveSubscription>();
-  private cancelExpiry: (() => void) | null = null;
   private caller: { id: string; username: string } | null = null;
   private closed = false;
-  private ordered: Promise<void> = Promise.resolve();
+  /** The tail of this socket's ordered requests (typing, signals); null when none is pending. */
+  private ordered: Promise<void> | null = null;
   /** Requests running now, and those waiting for one of the LIMITS.wsInFlightMax slots. */
   private running = 0;
-  private readonly waiting: Array<() => void> = [];
-  private cancelAuthTimeout: (() => void) | null;
+  private waiting: Array<() => void> | null = null;
+  /**
+   * When the expiry wheel calls `expire`, in seconds since the epoch: the authentication
+   * deadline until the socket has authenticated, then its token's expiry.
+   */
+  private deadline: number;
 
   constructor(
     private readonly ws: ServerWebSocket<unknown>,
@@ -77,13 +93,9 @@ export class TrpcConnection {
     expectConnectionParams: boolean,
   ) {
     // A socket that has not authenticated within the limit is closed (one wheel, no timer per socket).
-    this.cancelAuthTimeout = deps.expiry.add({ expire: () => this.authTimedOut() }, Date.now() / 1000 + LIMITS.authTimeoutSeconds);
+    this.deadline = Date.now() / 1000 + LIMITS.authTimeoutSeconds;
+    deps.expiry.add(this, this.deadline);
     if (!expectConnectionParams) this.ctx = this.authenticate(null);
-  }
-
-  private authTimedOut() {
-    this.cancelAuthTimeout = null;
-    if (!this.caller && !this.closed) this.ws.close(CLOSE_CODES.authTimeout, 'not authenticated');
   }
 
   /**
@@ -93,7 +105,7 @@ export class TrpcConnection {
    * by calling the release it is given (a subscription frees it once started, not when it ends).
    */
   private admit(msg: TRPCClientOutgoingMessage, work: (release: () => void) => Promise<void>) {
-    if (this.running >= LIMITS.wsInFlightMax && this.waiting.length >= LIMITS.wsQueuedMax) {
+    if (this.running >= LIMITS.wsInFlightMax && (this.waiting?.length ?? 0) >= LIMITS.wsQueuedMax) {
       const message = `At most ${LIMITS.wsInFlightMax} requests in flight per connection`;
       return this.fail(msg.id, { jsonrpc: msg.jsonrpc }, new TRPCError({ code: 'TOO_MANY_REQUESTS', message }));
     }
@@ -106,7 +118,7 @@ export class TrpcConnection {
       const release = () => {
         if (released) return;
         released = true;
-        const next = this.waiting.shift();
+        const next = this.waiting?.shift();
         if (next) setImmediate(next);
         else this.running--;
       };
@@ -115,7 +127,7 @@ export class TrpcConnection {
     if (this.running < LIMITS.wsInFlightMax) {
       this.running++;
       run();
-    } else this.waiting.push(run);
+    } else (this.waiting ??= []).push(run);
   }
 
   onMessage(raw: string | Buffer) {
@@ -166,8 +178,11 @@ export class TrpcConnection {
       this.admit(msg, (release) => {
         const run = () => this.handle(msg, release).catch((error) => this.deps.log.error('websocket request failed', { error }));
         if (!ordered) return run();
-        this.ordered = this.ordered.then(run);
-        return this.ordered;
+        const tail = (this.ordered ?? Promise.resolve()).then(run);
+        this.ordered = tail;
+        return tail.finally(() => {
+          if (this.ordered === tail) this.ordered = null;
+        });
       });
     }
   }
@@ -176,18 +191,22 @@ export class TrpcConnection {
     this.closed = true;
     for (const sub of this.subscriptions.values()) sub.stop();
     this.subscriptions.clear();
-    this.cancelExpiry?.();
-    this.cancelAuthTimeout?.();
-    this.waiting.length = 0;
+    this.deps.expiry.remove(this, this.deadline);
+    this.waiting = null;
     if (this.caller)
       void this.deps.services.realtime
         .disconnected(this.caller, this.id)
         .catch((error) => this.deps.log.warn('presence leave failed', { error }));
   }
 
-  /** Called by the expiry wheel when the access token runs out; the client reconnects with a fresh one. */
+  /**
+   * Called by the expiry wheel at the deadline: a socket that never authenticated is closed; an
+   * authenticated one's token has run out, and the client reconnects with a fresh one.
+   */
   expire() {
-    this.ws.close(CLOSE_CODES.tokenExpired, 'access token expired');
+    if (this.closed) return;
+    if (!this.caller) this.ws.close(CLOSE_CODES.authTimeout, 'not authenticated');
+    else this.ws.close(CLOSE_CODES.tokenExpired, 'access token expired');
   }
 
   /** Tells the client to reconnect (graceful shutdown); a stock client reconnects and resumes. */
@@ -198,11 +217,11 @@ export class TrpcConnection {
   private async authenticate(token: string | null): Promise<Context> {
     const { services, log } = this.deps;
     const ctx = await createContextInner({ services, log, token, ip: this.ip });
-    if (ctx.auth && !this.closed) {
-      this.caller = { id: ctx.auth.userId, username: ctx.auth.username };
-      this.cancelAuthTimeout?.();
-      this.cancelAuthTimeout = null;
-      this.cancelExpiry = this.deps.expiry.add(this, ctx.auth.exp);
+    if (ctx.user && ctx.auth && !this.closed) {
+      this.caller = ctx.user;
+      this.deps.expiry.remove(this, this.deadline);
+      this.deadline = ctx.auth.exp;
+      this.deps.expiry.add(this, this.deadline);
       await services.realtime.connected(this.caller, this.id);
       if (this.closed) void services.realtime.disconnected(this.caller, this.id);
     }
@@ -250,7 +269,7 @@ export class TrpcConnection {
         const message = `At most ${MAX_SUBSCRIPTIONS} subscriptions per connection`;
         return this.fail(id, info, new TRPCError({ code: 'TOO_MANY_REQUESTS', message }));
       }
-      this.subscriptions.set(key, (sub = new ActiveSubscription()));
+      this.subscriptions.set(key, (sub = new ActiveSubscription(id, key, jsonrpc, release)));
     }
     const ctx = await this.ctx!;
     const begun = performance.now();
@@ -268,14 +287,10 @@ export class TrpcConnection {
       this.deps.metrics.procedureSeconds.observe({ path, transport: 'ws' }, (performance.now() - begun) / 1000);
       if (!sub) return this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'data', data: result } } as TRPCResponseMessage);
       if (sub.stopped || this.closed) return;
-      const started = () => {
-        release();
-        this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'started' } } as TRPCResponseMessage);
-      };
       // A live stream says `started` once its position is fixed (see Sink.started); anything else at once.
-      if (isLive(result)) await this.openLive(id, key, jsonrpc === '2.0', result[LIVE], sub, started);
+      if (isLive(result)) await this.openLive(result[LIVE], sub);
       else {
-        started();
+        this.liveStarted(sub);
         await this.iterate(id, jsonrpc, result as AsyncIterable<unknown>, sub);
       }
     } catch (cause) {
@@ -285,37 +300,45 @@ export class TrpcConnection {
   }
 
   /** Serves a live stream natively: frames are spliced around the shared event JSON. */
-  private async openLive(id: RequestId, key: string, jsonrpc: boolean, source: LiveSource, sub: ActiveSubscription, started: () => void) {
-    const idJson = JSON.stringify(id);
-    const shareKey = jsonrpc ? `${idJson}/2.0` : idJson;
-    const ended = (reason: { code: TRPCError['code']; message: string }) => {
-      if (this.subscriptions.get(key) !== sub) return;
-      this.subscriptions.delete(key);
-      sub.stop();
-      this.fail(id, { jsonrpc: jsonrpc ? '2.0' : undefined }, new TRPCError(reason));
-    };
-    const frames = this.deps.frames(idJson, jsonrpc);
-    const sink = new TrpcSink(source.userId, shareKey, frames.build, this.ws as ServerWebSocket<unknown>, started, ended);
-    let close: () => void;
+  private async openLive(source: LiveSource, sub: ActiveSubscription) {
+    const { frames, metrics } = this.deps;
+    const jsonrpc = sub.jsonrpc === '2.0';
+    const key = shareKey(sub.key, jsonrpc);
+    const sink = new TrpcSink(source.userId, key, frames.acquire(key, sub.key, jsonrpc), this.ws, this, sub);
     try {
-      close = await source.open(sink);
+      sink.detach = await source.open(sink);
     } catch (err) {
-      frames.release();
+      frames.release(key, sink.frame);
       throw err;
     }
-    const { metrics } = this.deps;
     metrics.subscriptions.inc();
-    sub.opened(() => {
-      close();
-      frames.release();
-      metrics.subscriptions.dec();
-    });
+    sub.opened(sink);
+  }
+
+  liveStarted(sub: ActiveSubscription) {
+    const release = sub.release;
+    sub.release = null;
+    release?.();
+    const { requestId: id, jsonrpc } = sub;
+    this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'started' } } as TRPCResponseMessage);
+  }
+
+  liveEnded(sub: ActiveSubscription, reason: EndReason) {
+    if (this.subscriptions.get(sub.key) !== sub) return;
+    this.subscriptions.delete(sub.key);
+    sub.stop();
+    this.fail(sub.requestId, { jsonrpc: sub.jsonrpc }, new TRPCError(reason));
+  }
+
+  liveClosed(sink: TrpcSink<ActiveSubscription>) {
+    this.deps.frames.release(sink.shareKey, sink.frame);
+    this.deps.metrics.subscriptions.dec();
   }
 
   /** Fallback for any other async iterable a procedure returns: tRPC's own envelope, one by one. */
   private async iterate(id: RequestId, jsonrpc: '2.0' | undefined, iterable: AsyncIterable<unknown>, sub: ActiveSubscription) {
     const iterator = iterable[Symbol.asyncIterator]();
-    sub.opened(() => void iterator.return?.());
+    sub.opened({ close: () => void iterator.return?.() });
     const rpc = jsonrpc ? { jsonrpc } : {};
     while (!sub.stopped) {
       const next = await iterator.next();

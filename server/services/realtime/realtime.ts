@@ -52,16 +52,31 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
     }
   });
 
-  /** Joins a presence scope for one subscription; returns the leave. */
-  async function present(scope: string, caller: Caller, onFirst: () => void, onLast: () => void) {
+  /** Leaves a presence scope; `onLast` runs when it was the user's last subscription there. */
+  const leaver = (scope: string, caller: Caller, key: string, onLast: ((scope: string, caller: Caller) => void) | null) => () =>
+    void presence.leave(scope, caller, key).then(
+      (last) => last && onLast?.(scope, caller),
+      (error) => log.warn('presence leave failed', { scope, error }),
+    );
+
+  /**
+   * Joins a presence scope for one subscription; returns the leave. An open subscription holds
+   * its leave, so it keeps just these four: `onLast` is one function for every subscriber.
+   */
+  async function present(scope: string, caller: Caller, onFirst: () => void, onLast: ((scope: string, caller: Caller) => void) | null) {
     const key = crypto.randomUUID();
     if (await presence.join(scope, caller, key)) onFirst();
-    return () =>
-      void presence.leave(scope, caller, key).then(
-        (last) => last && onLast(),
-        (error) => log.warn('presence leave failed', { scope, error }),
-      );
+    return leaver(scope, caller, key, onLast);
   }
+
+  /** A channel's `user_left`, when a user's last subscription to it closes. */
+  const announceLeft = (scope: string, caller: Caller) =>
+    notifier.ephemeral(scope, { type: 'user_left', user_id: caller.id, username: caller.username, channel_id: channelOfStream(scope)! });
+
+  const both = (first: () => void, second: () => void) => () => {
+    first();
+    second();
+  };
 
   /**
    * Attaches `sink` to a stream with the caller present on it while attached: `enter` runs first
@@ -83,10 +98,8 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
           return prelude();
         },
       });
-      return () => {
-        detach();
-        leave();
-      };
+      // Not a closure over this scope: the open subscription holds its close, and this scope holds the options.
+      return both(detach, leave);
     } catch (err) {
       leave();
       throw err;
@@ -124,7 +137,7 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
                 caller,
                 // Only the *other* users hear of it: the joining user learns the room from `online_users`.
                 () => notifier.ephemeral(scope, { type: 'user_joined', ...who }, `!${caller.id}`),
-                () => notifier.ephemeral(scope, { type: 'user_left', ...who }),
+                announceLeft,
               );
             },
             prelude: async () => [{ type: 'online_users', users: await presence.members(scope), channel_id: channel.id }],
@@ -147,13 +160,7 @@ export function createRealtimeService({ hub, presence, notifier, access, users, 
             lastEventId,
             // The partner's online/offline changes join this stream, for this user only.
             relays: visible ? [{ topic: presenceTopic(partnerId), to: caller.id }] : [],
-            enter: () =>
-              present(
-                scope,
-                caller,
-                () => {},
-                () => {},
-              ),
+            enter: () => present(scope, caller, () => {}, null),
             prelude: async () => {
               const online = visible && (await presence.present(GLOBAL_SCOPE, [partnerId])).has(partnerId);
               return [{ type: online ? 'dm_user_online' : 'dm_user_offline', user_id: partnerId, username: partner.username }];
