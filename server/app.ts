@@ -156,6 +156,12 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     docStore,
     docEngine,
     log,
+    onSendBatch: (b) => {
+      metrics.sendBatchMessages.observe(b.messages);
+      metrics.sendWaitSeconds.observe(b.waitSeconds);
+      metrics.sendWriteSeconds.observe(b.writeSeconds);
+      metrics.sendPublishSeconds.observe(b.publishSeconds);
+    },
   });
   // Removes unattached uploads and deleted attachments; safe with several instances sweeping.
   const sweeper = createFileSweeper({ database, storage, uploadTtlSeconds: config.uploadTtlSeconds, log });

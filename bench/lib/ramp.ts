@@ -8,6 +8,7 @@ import { nowMs } from './payload.ts';
 import type { Pool } from './pool.ts';
 import { fmt, say, status } from './progress.ts';
 import { cpuMs, machineBusyMs, postgresCpuMs, waitQuiet } from './server-proc.ts';
+import { describeMetrics, scrapeMetrics, stepMetrics, type StepMetrics } from './server-metrics.ts';
 
 export type StepResult = {
   step: number;
@@ -33,6 +34,8 @@ export type StepResult = {
   other_cpu_pct: number;
   conns_closed: number;
   errors: number;
+  /** Parley only, from its /metrics on the sender's instance: group commits and event-loop lag during the step */
+  server_metrics?: StepMetrics;
 };
 
 export type RampResult = {
@@ -42,7 +45,16 @@ export type RampResult = {
 };
 
 /** `pids`: the server processes (their CPU is summed); `redisPid`: a Redis they share, if any. */
-export type RampCtx = { pool: Pool; pids: number[]; redisPid?: number | null; fan: number; label: string; waitQuietS: number };
+export type RampCtx = {
+  pool: Pool;
+  pids: number[];
+  redisPid?: number | null;
+  fan: number;
+  label: string;
+  waitQuietS: number;
+  /** The sender's server port: its /metrics is read around each step when it has Parley's. */
+  metricsPort?: number;
+};
 
 const sumCpuMs = (pids: number[]) => pids.reduce((a, pid) => a + cpuMs(pid), 0);
 
@@ -60,6 +72,7 @@ export async function runStep(ctx: RampCtx, rate: number, ms: number): Promise<S
   const db0 = postgresCpuMs();
   const redis0 = ctx.redisPid ? cpuMs(ctx.redisPid) : 0;
   const all0 = machineBusyMs();
+  const metrics0 = ctx.metricsPort ? await scrapeMetrics(ctx.metricsPort) : null;
   const t0 = nowMs();
   await ctx.pool.setRate(step, rate);
   const line = (s: Awaited<ReturnType<Pool['stats']>>, phase: string) =>
@@ -85,6 +98,7 @@ export async function runStep(ctx: RampCtx, rate: number, ms: number): Promise<S
     status(line(s, 'draining'));
   }
   const wall = nowMs() - t0;
+  const server_metrics = stepMetrics(metrics0, metrics0 && ctx.metricsPort ? await scrapeMetrics(ctx.metricsPort) : null);
   const pct = (ms: number) => Math.round((ms / wall) * 100);
   const server = pct(sumCpuMs(ctx.pids) - srv0);
   const db = pct(postgresCpuMs() - db0);
@@ -111,6 +125,7 @@ export async function runStep(ctx: RampCtx, rate: number, ms: number): Promise<S
     other_cpu_pct: Math.max(0, pct(machineBusyMs() - all0) - server - db - redis - gen),
     conns_closed: s.closed - before.closed,
     errors: s.errors,
+    ...(server_metrics ? { server_metrics } : {}),
   };
 }
 
@@ -125,7 +140,8 @@ export function describe(r: StepResult): string {
     `, loadgen cpu ${r.loadgen_cpu_pct.toFixed(0)}%` +
     (r.other_cpu_pct >= 20 ? `, OTHER cpu ${r.other_cpu_pct}%` : '') +
     (r.conns_closed ? `, ${r.conns_closed} conns closed` : '') +
-    (r.errors ? `, ${r.errors} errors` : '')
+    (r.errors ? `, ${r.errors} errors` : '') +
+    (r.server_metrics ? `\n      ${describeMetrics(r.server_metrics)}` : '')
   );
 }
 

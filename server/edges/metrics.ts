@@ -1,5 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** Fine at the low end: the send path's parts take from tens of microseconds to milliseconds. */
+const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+
 /** Prometheus metrics, one registry per server instance (so tests can run several in one process). */
 export function createMetrics() {
   const registry = new Registry();
@@ -28,6 +31,31 @@ export function createMetrics() {
     abnormalClosures: new Counter({
       name: 'parley_ws_abnormal_closures_total',
       help: 'Sockets that ended without a close handshake (1006): slow readers cut off at the backpressure limit, and clients that vanished',
+      registers: [registry],
+    }),
+    // One group commit of channel messages (see send-batch.ts): where a send's latency goes.
+    sendBatchMessages: new Histogram({
+      name: 'parley_send_batch_messages',
+      help: 'Messages written by one group commit',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers: [registry],
+    }),
+    sendWaitSeconds: new Histogram({
+      name: 'parley_send_wait_seconds',
+      help: "Batching delay: from a group commit's oldest send arriving to its write starting",
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    sendWriteSeconds: new Histogram({
+      name: 'parley_send_write_seconds',
+      help: 'One group commit: its statement round trip and commit',
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    sendPublishSeconds: new Histogram({
+      name: 'parley_send_publish_seconds',
+      help: "Publishing one group commit's events (local fan-out is synchronous and blocks the event loop)",
+      buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
     procedureSeconds: new Histogram({

@@ -22,6 +22,7 @@ import { createUrlSigner } from './files/signing.ts';
 import { createGroupService } from './groups/groups.ts';
 import { createMemberService } from './groups/members.ts';
 import { createMessageService } from './messaging/messages.ts';
+import type { SendBatchStats } from './messaging/send-batch.ts';
 import { createReadService } from './messaging/reads.ts';
 import { createRealtimeService } from './realtime/realtime.ts';
 import { createSearchService } from './messaging/search.ts';
@@ -58,6 +59,8 @@ export interface ServiceDeps {
   /** The JWT secret: download URLs are signed with a key derived from it. */
   secret: Uint8Array;
   files: FileSettings;
+  /** Reports each group commit of channel messages (metrics). */
+  onSendBatch?: (stats: SendBatchStats) => void;
 }
 
 /** Wires every domain service over the given adapters; the same code runs embedded and clustered. */
@@ -114,7 +117,7 @@ export function createServices(deps: ServiceDeps) {
     groups: createGroupService({ ...shared, reads, streamsOf }),
     members: createMemberService({ ...shared, presence, onRemove }),
     channels: createChannelService({ ...shared, reads }),
-    messages: createMessageService({ ...shared, database, limiter, rateLimit, attachments }),
+    messages: createMessageService({ ...shared, database, limiter, rateLimit, attachments, onSendBatch: deps.onSendBatch }),
     dms: createDmService({ database, eventLog, notifier, limiter, rateLimit, users, attachments }),
     reads,
     search: createSearchService({ database, access, attachments }),

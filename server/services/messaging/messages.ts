@@ -18,7 +18,7 @@ import { presentMessage } from '../present.ts';
 import { reactionColumn, reactionSummaries } from './reactions.ts';
 import type { Caller } from '../caller.ts';
 import { createAttachedSend } from './send-attached.ts';
-import { createSendBatcher } from './send-batch.ts';
+import { createSendBatcher, type SendBatchStats } from './send-batch.ts';
 
 export interface MessageDeps {
   db: Db;
@@ -29,6 +29,8 @@ export interface MessageDeps {
   limiter: RateLimiter;
   rateLimit: RateLimit;
   attachments: Attachments;
+  /** Reports each group commit of plain sends (metrics). */
+  onSendBatch?: (stats: SendBatchStats) => void;
 }
 
 /** Per-user send throttle shared by channel messages and DMs (cluster-wide with Redis). */
@@ -46,7 +48,7 @@ export function createMessageService(deps: MessageDeps) {
   const { db, access, eventLog, notifier, limiter, rateLimit, attachments } = deps;
   const throttle = createSendThrottle(limiter, rateLimit);
   const ops = createMessageOps(channelMessages(access), deps);
-  const batcher = createSendBatcher({ database: deps.database, eventLog, notifier });
+  const batcher = createSendBatcher({ database: deps.database, eventLog, notifier, onBatch: deps.onSendBatch });
   const sendAttached = createAttachedSend({ db, access, eventLog, notifier, attachments });
 
   /** The caller's message with this nonce in this channel (a nonce is scoped to its channel). */

@@ -20,6 +20,19 @@ export interface SendRequest {
 interface Pending extends SendRequest {
   resolve(message: wire.Message): void;
   reject(error: unknown): void;
+  /** When it was queued (performance.now()), for the batching delay. */
+  queuedAt: number;
+}
+
+/** What one group commit took, for the server's metrics: where a send's latency goes. */
+export interface SendBatchStats {
+  messages: number;
+  /** From the oldest send's arrival to the start of its batch's write: the batching delay. */
+  waitSeconds: number;
+  /** The batch statement: round trip and commit. */
+  writeSeconds: number;
+  /** Publishing the batch's events (local fan-out runs synchronously here, and blocks the event loop). */
+  publishSeconds: number;
 }
 
 /** Most sends written by one statement. */
@@ -98,8 +111,13 @@ function insertBatch(rows: string) {
  * (`@username`) is written in a transaction with its mentions. If a batch fails, its sends are
  * retried one by one so only the faulty one fails.
  */
-export function createSendBatcher(deps: { database: Database; eventLog: EventLog; notifier: Notifier }) {
-  const { eventLog, notifier } = deps;
+export function createSendBatcher(deps: {
+  database: Database;
+  eventLog: EventLog;
+  notifier: Notifier;
+  onBatch?: (stats: SendBatchStats) => void;
+}) {
+  const { eventLog, notifier, onBatch } = deps;
   // The batch statement has one shape: it runs where its plan is kept (see Database.batchWriter).
   const database = deps.database.batchWriter;
   let queue: Pending[] = [];
@@ -137,9 +155,17 @@ export function createSendBatcher(deps: { database: Database; eventLog: EventLog
 
   async function flush(batch: Pending[]) {
     try {
+      const begun = performance.now();
       const { sent, events } = await write(batch);
+      const written = performance.now();
       for (const [p, message] of sent) p.resolve(message);
       notifier.durable(events);
+      onBatch?.({
+        messages: batch.length,
+        waitSeconds: (begun - batch[0]!.queuedAt) / 1000,
+        writeSeconds: (written - begun) / 1000,
+        publishSeconds: (performance.now() - written) / 1000,
+      });
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       for (const p of batch) await flush([p]);
@@ -170,7 +196,7 @@ export function createSendBatcher(deps: { database: Database; eventLog: EventLog
     /** Persists a message (in the next group commit) and resolves once it is committed and published. */
     send(request: SendRequest): Promise<wire.Message> {
       return new Promise((resolve, reject) => {
-        queue.push({ ...request, resolve, reject });
+        queue.push({ ...request, resolve, reject, queuedAt: performance.now() });
         schedule();
       });
     },

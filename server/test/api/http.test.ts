@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { type Account, register, startTestServer, type TestServer } from '../helpers/fixtures.ts';
+import { type Account, groupWithChannel, register, startTestServer, type TestServer } from '../helpers/fixtures.ts';
 
 /** The plain HTTP surface: health, readiness, metrics, unknown paths, and malformed tRPC requests. */
 let server: TestServer;
@@ -43,6 +43,24 @@ describe('operational endpoints', () => {
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
       expect(line).toMatch(/^[a-zA-Z_:][\w:]*(\{.*\})? (-?[\d.e+-]+|NaN|[+-]Inf)$/);
     }
+  });
+
+  test('/metrics counts the group commits of channel messages and the messages in them', async () => {
+    const sample = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await get('/metrics')).text())?.[1] ?? 0);
+    // Its own user: other tests here expect alice to have no groups.
+    const sender = await register(server.url, 'metrics_sender');
+    const { channel } = await groupWithChannel(sender, []);
+    const [messages, commits, writes] = await Promise.all(
+      ['parley_send_batch_messages_sum', 'parley_send_batch_messages_count', 'parley_send_write_seconds_count'].map(sample),
+    );
+    // Three at once may share commits; each is counted once, and every commit has its write timed.
+    await Promise.all(['a', 'b', 'c'].map((content) => sender.client.messages.send.mutate({ channel_id: channel.id, content })));
+    expect((await sample('parley_send_batch_messages_sum')) - messages).toBe(3);
+    const newCommits = (await sample('parley_send_batch_messages_count')) - commits;
+    expect(newCommits).toBeGreaterThanOrEqual(1);
+    expect(newCommits).toBeLessThanOrEqual(3);
+    expect((await sample('parley_send_write_seconds_count')) - writes).toBe(newCommits);
+    expect(await sample('parley_send_publish_seconds_sum')).toBeGreaterThan(0);
   });
 
   test('an unknown path is 404', async () => {
