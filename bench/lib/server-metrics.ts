@@ -29,7 +29,7 @@ function parse(text: string): Scrape {
   };
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;
-    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)$/.exec(line);
     if (!m) continue;
     const [, name, labels = '', raw] = m;
     const value = Number(raw);
