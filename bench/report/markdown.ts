@@ -67,6 +67,36 @@ function notes(doc: Json): string[] {
   return out;
 }
 
+/**
+ * Latency at equal offered load: each peer at its own half saturation against Parley's ramp step
+ * at the same rate (every target ramps through the same rates; Parley's first step at or above
+ * the peer's rate, so Parley never gets the lighter load).
+ */
+function equalLoad(fan: Json, subsKeys: string[]): string[] {
+  const parley = fan.results?.parley;
+  if (!parley?.subscribers) return [];
+  const lines = [
+    'Latency at equal offered load: each peer at its half-saturation rate, Parley at the first ramp step at or above that rate.',
+    '',
+    '| subs | peer | offered msg/s (peer / parley) | peer p50 / p99 ms | parley p50 / p99 ms | parley ÷ peer p50 / p99 |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const k of subsKeys)
+    for (const peer of PEERS) {
+      const half = fan.results?.[peer]?.subscribers?.[k]?.half;
+      const steps: Json[] = parley.subscribers[k]?.steps ?? [];
+      if (!half || !steps.length) continue;
+      const at = steps.find((st) => st.target_rate >= half.target_rate * 0.999);
+      if (!at) continue;
+      const over = at.target_rate >= parley.subscribers[k].saturation_send_rate ? " (past Parley's saturation)" : '';
+      lines.push(
+        `| ${k} | ${peer} | ${num(half.target_rate)} / ${num(at.target_rate)}${over} | ${num(half.p50_ms)} / ${num(half.p99_ms)} | ` +
+          `${num(at.p50_ms)} / ${num(at.p99_ms)} | ${ratio(at.p50_ms, half.p50_ms)} / ${ratio(at.p99_ms, half.p99_ms)} |`,
+      );
+    }
+  return lines.length > 4 ? [...lines, ''] : [];
+}
+
 const mark = (ok: boolean | null) => (ok === null ? 'not measured' : ok ? '**met**' : '**missed**');
 
 /** Writes RESULTS.md and fanout.svg; returns the markdown. */
@@ -113,7 +143,7 @@ export function writeReport(dir: string): string {
             `- ${t}, ${k} subs: saturated at ${num(r.subscribers[k].saturation_send_rate)} msg/s — ${r.subscribers[k].saturation_reason}`,
         ),
     );
-    out.push(table(rows), '', ...notes(fan), ...why, '', '![fan-out chart](fanout.svg)', '');
+    out.push(table(rows), '', ...notes(fan), ...why, '', ...equalLoad(fan, subsKeys), '![fan-out chart](fanout.svg)', '');
     const d = rows.find((r) => r.label.startsWith('1000 subs: deliveries'))?.values;
     const p = rows.find((r) => r.label.startsWith('1000 subs: p99'))?.values;
     const vs = (peer: string, x: number) => (d?.parley != null && d?.[peer] != null ? d.parley >= x * d[peer]! : null);
