@@ -27,6 +27,13 @@ export interface Database {
    * best plan never depends on its values — was ~40% of its database CPU.
    */
   batchWriter: Pick<Database, 'db' | 'rows'>;
+  /**
+   * Where reads of one fixed shape run (a history page): on PostgreSQL, connections that plan a
+   * statement once and reuse that generic plan. Planning a history page took as long as running
+   * it. Only a statement whose best plan does not depend on its values belongs here: a search or
+   * an unread count on it would keep whatever plan its first values got.
+   */
+  fixedPlanReader: Pick<Database, 'db' | 'rows'>;
   ping(): Promise<void>;
   close(): Promise<void>;
   /** PGlite only: an image of the whole database, to start copies from. */
@@ -66,26 +73,34 @@ function preparing(client: PostgresClient): PostgresClient {
 
 /** Connections the group-commit writers use at most at once (see send-batch.ts). */
 export const BATCH_WRITERS = 2;
+/** Connections of `Database.fixedPlanReader`: its statements take well under a millisecond. */
+const FIXED_PLAN_READERS = 4;
 
 /** Opens PostgreSQL through postgres.js. */
 export function openPostgres(url: string, opts: { max?: number } = {}): Database {
-  const open = (max: number, plans: 'force_custom_plan' | 'auto') =>
+  const open = (max: number, plans: 'force_custom_plan' | 'auto' | 'force_generic_plan') =>
     // JIT compilation costs more than it saves on short OLTP queries (seen: 300 ms on an unread count).
     postgres(url, { max, onnotice: () => {}, prepare: true, connection: { plan_cache_mode: plans, jit: 'off' } });
   // Statements are prepared once but planned for their actual values every time: a generic
   // plan cannot tell a search for a common word from a rare one, or a short unread range from a long one.
   const client = open(opts.max ?? 10, 'force_custom_plan');
   const writerClient = open(BATCH_WRITERS, 'auto');
+  // Forced, not 'auto': 'auto' keeps custom plans whenever the generic plan's estimate is higher,
+  // and a `limit $n` alone makes it so (estimated at a tenth of the channel, not 51 rows).
+  const readerClient = open(FIXED_PLAN_READERS, 'force_generic_plan');
   const db = drizzlePostgres(preparing(client), { schema }) as unknown as Db;
   const writerDb = drizzlePostgres(preparing(writerClient), { schema }) as unknown as Db;
+  const readerDb = drizzlePostgres(preparing(readerClient), { schema }) as unknown as Db;
   const rows = async <T>(query: SQL, tx: Tx = db) => rowsOf<T>(await tx.execute(query));
+  const clients = [client, writerClient, readerClient];
   return {
     db,
     kind: 'postgres',
     rows,
     batchWriter: { db: writerDb, rows: (query, tx = writerDb) => rows(query, tx) },
+    fixedPlanReader: { db: readerDb, rows: (query, tx = readerDb) => rows(query, tx) },
     ping: async () => void (await client`select 1`),
-    close: async () => void (await Promise.all([client.end({ timeout: 5 }), writerClient.end({ timeout: 5 })])),
+    close: async () => void (await Promise.all(clients.map((c) => c.end({ timeout: 5 })))),
   };
 }
 
@@ -109,6 +124,7 @@ export async function openPglite(dataDir: string | null, fromDump?: Blob | File)
     rows,
     // One connection in the process: nothing to separate, and PGlite has no plan cache setting to keep.
     batchWriter: { db, rows },
+    fixedPlanReader: { db, rows },
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),
     dump: () => client.dumpDataDir('none'),

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type * as wire from '../../../shared/entities.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { files } from '../../db/schema/index.ts';
@@ -11,7 +11,7 @@ export type AttachmentKind = 'message' | 'dm';
 
 const column = (kind: AttachmentKind) => (kind === 'message' ? files.messageId : files.dmId);
 
-/** A file as the JSON of `Attachments.column` carries it (timestamps as text). */
+/** A file as the JSON of `Attachments.lists` carries it (timestamps as text). */
 type FileJson = Omit<ShownFile, 'createdAt'> & { createdAt: string };
 
 /**
@@ -76,19 +76,22 @@ export function createAttachments(deps: { db: Db; signer: UrlSigner; uploadTtlSe
     },
 
     /**
-     * The live attachments of the message `messageId` refers to, as a JSON column of the query
-     * that reads the messages (a page), so they come in the same round trip; `fromColumn` presents it.
+     * The live attachments of the messages whose ids the array expression `ids` yields (a page),
+     * as a table to join on `message_id` (`list`: JSON, in order), so they come in the same round
+     * trip as the messages; messages without attachments have no row. `fromList` presents a list.
      */
-    column(kind: AttachmentKind, messageId: SQLWrapper) {
-      return sql<FileJson[]>`(
-        select coalesce(json_agg(json_build_object('id', f.id, 'filename', f.filename, 'contentType', f.content_type,
-          'size', f.size, 'width', f.width, 'height', f.height, 'uploaderId', f.uploader_id, 'createdAt', f.created_at)
-          order by f.position), '[]'::json)
-        from ${files} f where ${sql.raw(kind === 'message' ? 'f.message_id' : 'f.dm_id')} = ${messageId} and f.deleted_at is null)`;
+    lists(kind: AttachmentKind, ids: SQL): SQL {
+      return sql`(
+        select ${sql.raw(kind === 'message' ? 'f.message_id' : 'f.dm_id')} as message_id,
+          json_agg(json_build_object('id', f.id, 'filename', f.filename, 'contentType', f.content_type,
+            'size', f.size, 'width', f.width, 'height', f.height, 'uploaderId', f.uploader_id, 'createdAt', f.created_at)
+            order by f.position) as list
+        from ${files} f where ${sql.raw(kind === 'message' ? 'f.message_id' : 'f.dm_id')} = any(${ids}) and f.deleted_at is null
+        group by 1)`;
     },
 
-    /** Presents what `column` read, with URLs signed for `viewerId`. */
-    fromColumn: (json: FileJson[], viewerId: string) =>
+    /** Presents a list `lists` read, with URLs signed for `viewerId`. */
+    fromList: (json: FileJson[], viewerId: string) =>
       json.map((f) => presentFile({ ...f, createdAt: new Date(f.createdAt) }, signer, viewerId)),
 
     /** Signs URLs of files for a viewer. */

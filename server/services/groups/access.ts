@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, exists, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { Role } from '../../../shared/entities.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { channels, memberships } from '../../db/schema/index.ts';
@@ -51,7 +51,22 @@ export function createAccess(db: Db) {
     return row;
   }
 
-  return { roleIn, requireMember, requireRole, channelFor };
+  /**
+   * What `channelFor` checks, as a condition of a query that reads the channel's content, so a read
+   * and its check take one round trip. Rows come back only if the check passes; no rows means
+   * either nothing to read or no access: ask `channelFor` which.
+   */
+  function canReadChannel(channelId: string | Placeholder, userId: string | Placeholder): SQL {
+    return exists(
+      db
+        .select({ one: sql`1` })
+        .from(channels)
+        .innerJoin(memberships, and(eq(memberships.groupId, channels.groupId), eq(memberships.userId, userId)))
+        .where(eq(channels.id, channelId)),
+    );
+  }
+
+  return { roleIn, requireMember, requireRole, channelFor, canReadChannel };
 }
 
 export type Access = ReturnType<typeof createAccess>;

@@ -12,7 +12,7 @@ import type { RateLimiter } from '../../ratelimit/index.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import type { Attachments } from '../files/attachments.ts';
 import { UNREAD_CAP } from './reads.ts';
-import { pageBounds, toPage, type PageQuery } from './history.ts';
+import { pageBounds, rowsToRead, toPage, type PageQuery } from './history.ts';
 import { directMessageColumns, directMessageKind } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { createSendThrottle } from './messages.ts';
@@ -128,7 +128,7 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
         .innerJoin(users, eq(users.id, directMessages.senderId))
         .where(and(eq(directMessages.pairKey, dmStream(caller.id, input.userId)), isNull(directMessages.deletedAt), page.where))
         .orderBy(page.order)
-        .limit(page.take);
+        .limit(rowsToRead(q));
       const { items, next_before_seq } = toPage(rows, q, page.forward);
       return { items: await withReactions(items, caller.id), next_before_seq };
     },

@@ -1,4 +1,4 @@
-import { and, asc, desc, gt, lt, type SQL } from 'drizzle-orm';
+import { and, asc, desc, gt, lt, type Placeholder, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 
 /** A page request by stream sequence: newest first; `before`/`after` bound it on either side. */
@@ -8,20 +8,24 @@ export interface PageQuery {
   limit: number;
 }
 
-/**
- * Builds the ordering and bounds of a history page. With only `afterSeq` the page is the oldest
- * `limit` after it (read ascending, then reversed); otherwise the newest before `beforeSeq`.
- * One extra row is read to know whether an older page exists.
- */
-export function pageBounds(seq: PgColumn, q: PageQuery) {
-  const forward = q.afterSeq !== undefined && q.beforeSeq === undefined;
+/** A bound's value, or its placeholder in a statement prepared once per combination of bounds. */
+type Bound = number | Placeholder;
+
+/** With only `afterSeq` the page is the oldest `limit` after it (read ascending, then reversed). */
+export const isForward = (q: { beforeSeq?: Bound; afterSeq?: Bound }) => q.afterSeq !== undefined && q.beforeSeq === undefined;
+
+/** Rows to read for a page: going back, one extra tells whether an older page exists. */
+export const rowsToRead = (q: PageQuery) => q.limit + (isForward(q) ? 0 : 1);
+
+/** The ordering and bounds of a history page (read `rowsToRead` rows). */
+export function pageBounds(seq: PgColumn, q: { beforeSeq?: Bound; afterSeq?: Bound }) {
+  const forward = isForward(q);
   const bounds: SQL[] = [];
   if (q.beforeSeq !== undefined) bounds.push(lt(seq, q.beforeSeq));
   if (q.afterSeq !== undefined) bounds.push(gt(seq, q.afterSeq));
   return {
     where: bounds.length ? and(...bounds) : undefined,
     order: forward ? asc(seq) : desc(seq),
-    take: q.limit + (forward ? 0 : 1),
     forward,
   };
 }

@@ -1,4 +1,4 @@
-import { inArray, sql, type SQLWrapper } from 'drizzle-orm';
+import { inArray, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type * as wire from '../../../shared/entities.ts';
 import type { Db, Tx } from '../../db/client.ts';
 import { dmReactions, reactions } from '../../db/schema/index.ts';
@@ -38,12 +38,16 @@ export async function reactionSummaries(
 }
 
 /**
- * The same summary as a column of a message query (one round trip for a history page): the
- * message's reactions as a JSON array, in order of first use.
+ * The same summaries for the messages whose ids the array expression `ids` yields (a history
+ * page's), as a table to join on `message_id`: `list` is the JSON array, in order of first use;
+ * messages without reactions have no row. One pass for the whole page: a subquery per message ran
+ * (and, on a small table, scanned it) once per row. `= any(array)` makes the planner probe the
+ * primary key per id rather than guess how many ids come.
  */
-export function reactionColumn(messageId: SQLWrapper, viewerId: string) {
-  return sql<wire.Reaction[]>`(
-    select coalesce(json_agg(json_build_object('emoji', r.emoji, 'count', r.n, 'me', r.me) order by r.first, r.emoji), '[]'::json)
-    from (select emoji, count(*)::int as n, bool_or(user_id = ${viewerId}) as me, min(created_at) as first
-          from reactions where message_id = ${messageId} group by emoji) r)`;
+export function reactionLists(ids: SQL, viewerId: string | Placeholder): SQL {
+  return sql`(
+    select message_id, json_agg(json_build_object('emoji', emoji, 'count', n, 'me', me) order by first, emoji) as list
+    from (select message_id, emoji, count(*)::int as n, bool_or(user_id = ${viewerId}) as me, min(created_at) as first
+          from ${reactions} where message_id = any(${ids}) group by message_id, emoji) e
+    group by message_id)`;
 }

@@ -134,6 +134,29 @@ describe('channel reactions', () => {
     ).toEqual(new Set([bob!.id, carol!.id]));
   });
 
+  test('a history page shows each message its own reactions, and none on messages without', async () => {
+    const [alice, bob] = await users(t.server, 'alice', 'bob');
+    const { channel } = await groupWithChannel(alice!, [bob!]);
+    const send = (content: string) => alice!.client.messages.send.mutate({ channel_id: channel.id, content });
+    const [first, plain, third] = [await send('one'), await send('two'), await send('three')];
+    await bob!.client.messages.react.mutate({ message_id: first.id, emoji: '🍎' });
+    await alice!.client.messages.react.mutate({ message_id: third.id, emoji: '🍐' });
+    await bob!.client.messages.react.mutate({ message_id: third.id, emoji: '🍐' });
+    await bob!.client.messages.react.mutate({ message_id: third.id, emoji: '🍋' });
+    const page = await alice!.client.messages.list.query({ channel_id: channel.id });
+    expect(page.items.map((m) => [m.id, m.reactions])).toEqual([
+      [
+        third.id,
+        [
+          { emoji: '🍐', count: 2, me: true },
+          { emoji: '🍋', count: 1, me: false },
+        ],
+      ],
+      [plain.id, []],
+      [first.id, [{ emoji: '🍎', count: 1, me: false }]],
+    ]);
+  });
+
   test('unicode emoji with skin tones, ZWJ sequences, flags and keycaps, and :custom: names, round-trip exactly', async () => {
     const [alice, bob] = await users(t.server, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
