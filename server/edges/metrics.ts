@@ -54,7 +54,7 @@ export function createMetrics() {
     }),
     sendPublishSeconds: new Histogram({
       name: 'parley_send_publish_seconds',
-      help: "Publishing one group commit's events (local fan-out is synchronous and blocks the event loop)",
+      help: "Handing one group commit's events to the bus and the local sockets (the socket writes themselves happen when the event loop drains them)",
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),

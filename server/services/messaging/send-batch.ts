@@ -31,7 +31,7 @@ export interface SendBatchStats {
   waitSeconds: number;
   /** The batch statement: round trip and commit. */
   writeSeconds: number;
-  /** Publishing the batch's events (local fan-out runs synchronously here, and blocks the event loop). */
+  /** Handing the batch's events to the bus and the local sockets (Bun queues socket writes; the event loop drains them after this turn). */
   publishSeconds: number;
 }
 
