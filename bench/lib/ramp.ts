@@ -54,6 +54,8 @@ export type RampCtx = {
   waitQuietS: number;
   /** The sender's server port: its /metrics is read around each step when it has Parley's. */
   metricsPort?: number;
+  /** Parley's processes: with BENCH_PROFILE set, the half-saturation step is profiled in them (steady-profile.ts). */
+  profilePids?: number[];
 };
 
 const sumCpuMs = (pids: number[]) => pids.reduce((a, pid) => a + cpuMs(pid), 0);
@@ -169,6 +171,18 @@ export async function quiesce(ctx: RampCtx): Promise<void> {
   if (r.dead) say(`  ${ctx.label}: reopened ${r.ok}/${r.dead} connections the server had closed`);
 }
 
+/** Runs `step` with Parley's sampling profiler on when BENCH_PROFILE is set (SIGUSR2 starts it, the next one writes it). */
+async function profiled<T>(ctx: RampCtx, step: () => Promise<T>): Promise<T> {
+  const pids = process.env.BENCH_PROFILE ? (ctx.profilePids ?? []) : [];
+  for (const pid of pids) process.kill(pid, 'SIGUSR2');
+  try {
+    return await step();
+  } finally {
+    for (const pid of pids) process.kill(pid, 'SIGUSR2');
+    if (pids.length) say(`  ${ctx.label}: half-saturation profile written to ${process.env.BENCH_PROFILE}/`);
+  }
+}
+
 /** Rising-rate search for saturation, then a latency run at half the saturated delivery rate. */
 export async function ramp(
   ctx: RampCtx,
@@ -199,7 +213,7 @@ export async function ramp(
   const best = steps.reduce((a, b) => (b.deliveries_per_s > a.deliveries_per_s ? b : a));
   await quiesce(ctx);
   const halfRate = Math.max(1, best.deliveries_per_s / 2 / ctx.fan);
-  let half = await runStep(ctx, halfRate, opts.stepMs * 2);
+  let half = await profiled(ctx, () => runStep(ctx, halfRate, opts.stepMs * 2));
   say(`  ${ctx.label} half-saturation: ${describe(half)}`);
   // One short run is easily spoiled by another job on a shared machine: retry, keep the cleanest.
   for (let i = 0; i < 2 && half.other_cpu_pct >= 30; i++) {

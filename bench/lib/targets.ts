@@ -43,7 +43,13 @@ function command(name: TargetName, port: number): string[] {
   switch (name) {
     case 'parley':
       // BENCH_PARLEY_FLAGS passes runtime flags to the server, e.g. "--cpu-prof-md --cpu-prof-dir=/tmp/prof".
-      return [bun, ...(process.env.BENCH_PARLEY_FLAGS?.split(' ').filter(Boolean) ?? []), 'server/index.ts'];
+      // BENCH_PROFILE=<dir> profiles the half-saturation steps alone (see steady-profile.ts).
+      return [
+        bun,
+        ...(process.env.BENCH_PARLEY_FLAGS?.split(' ').filter(Boolean) ?? []),
+        ...(process.env.BENCH_PROFILE ? ['--preload', './bench/lib/steady-profile.ts'] : []),
+        'server/index.ts',
+      ];
     case 'raw-bun':
       return [bun, 'bench/peers/raw-bun.ts', String(port)];
     case 'trpc-node':

@@ -21,7 +21,16 @@ export async function oneChannel(run: Running, pool: Pool, subs: number, users: 
   await Bun.sleep(500); // let subscription setup (presence events etc.) settle
   const fan = c.ok - 1;
   const r = await ramp(
-    { pool, pids: run.servers.map((s) => s.pid), redisPid: run.redisPid, fan, label, waitQuietS: opts.waitQuietS, metricsPort: ports[0] },
+    {
+      pool,
+      pids: run.servers.map((s) => s.pid),
+      redisPid: run.redisPid,
+      fan,
+      label,
+      waitQuietS: opts.waitQuietS,
+      metricsPort: ports[0],
+      ...(run.name === 'parley' && { profilePids: run.servers.map((s) => s.pid) }),
+    },
     // start at ~10k deliveries/s: low enough for every target, few steps to saturation
     { startRate: Math.max(1, Math.round(10000 / fan)), factor: opts.factor, stepMs: opts.stepMs, maxSteps: 25 },
   );

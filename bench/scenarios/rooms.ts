@@ -22,7 +22,15 @@ export async function rooms(opts: Options, target: TargetName): Promise<TargetRe
     await Bun.sleep(1000);
     const fan = (c.ok - R) / R; // average subscribers per room actually connected
     const r = await ramp(
-      { pool, pids: [run.server.pid], fan, label: `${label} ${target}`, waitQuietS: opts.waitQuietS, metricsPort: run.server.port },
+      {
+        pool,
+        pids: [run.server.pid],
+        fan,
+        label: `${label} ${target}`,
+        waitQuietS: opts.waitQuietS,
+        metricsPort: run.server.port,
+        ...(run.name === 'parley' && { profilePids: [run.server.pid] }),
+      },
       { startRate: Math.max(1, Math.round(10000 / fan)), factor: opts.factor, stepMs: opts.stepMs, maxSteps: 25 },
     );
     return {
