@@ -44,16 +44,21 @@ describe('expiry wheel', () => {
   test('a removed item is not expired, an added one is', async () => {
     const expired: string[] = [];
     const wheel = createExpiryWheel();
-    const item = (name: string) => ({ expire: () => void expired.push(name) });
-    const kept = item('kept');
-    const removed = item('removed');
+    let keptExpired!: () => void;
+    const sweptKept = new Promise<void>((resolve) => (keptExpired = resolve));
+    const kept = { expire: () => (expired.push('kept'), keptExpired()) };
+    const removed = { expire: () => void expired.push('removed') };
+    // Both in one past second: one sweep expires its whole bucket before the awaited promise settles.
     const past = Date.now() / 1000 - 1;
     wheel.add(kept, past);
     wheel.add(removed, past);
     wheel.remove(removed, past);
-    const deadline = Date.now() + 5000;
-    while (!expired.length && Date.now() < deadline) await Bun.sleep(50);
-    wheel.dispose();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the wheel never swept')), 5000)));
+    await Promise.race([sweptKept, timeout]).finally(() => {
+      clearTimeout(timer);
+      wheel.dispose();
+    });
     expect(expired).toEqual(['kept']);
   });
 });
