@@ -4,22 +4,24 @@
 // scrape's lag figures cover exactly the step. Peers have no such metrics: null for them.
 
 type Histogram = { buckets: Array<[le: number, count: number]>; sum: number; count: number };
-export type Scrape = { histograms: Map<string, Histogram>; gauges: Map<string, number> };
+/** `ms`: how long the scrape took, as Prometheus would see it (the server's event loop is stalled for most of it). */
+export type Scrape = { histograms: Map<string, Histogram>; gauges: Map<string, number>; ms: number };
 
 const SEND_PARTS = ['wait', 'write', 'publish'] as const;
 
 export async function scrapeMetrics(port: number): Promise<Scrape | null> {
   try {
+    const started = performance.now();
     const res = await fetch(`http://127.0.0.1:${port}/metrics`);
     if (!res.ok) return null;
     const text = await res.text();
-    return text.includes('parley_send_write_seconds') ? parse(text) : null;
+    return text.includes('parley_send_write_seconds') ? { ...parse(text), ms: performance.now() - started } : null;
   } catch {
     return null;
   }
 }
 
-function parse(text: string): Scrape {
+function parse(text: string): Omit<Scrape, 'ms'> {
   const histograms = new Map<string, Histogram>();
   const gauges = new Map<string, number>();
   const hist = (name: string) => {
@@ -82,6 +84,7 @@ export function stepMetrics(before: Scrape | null, after: Scrape | null) {
     loop_lag_p50_ms: ms(after.gauges.get('nodejs_eventloop_lag_p50_seconds') ?? null),
     loop_lag_p99_ms: ms(after.gauges.get('nodejs_eventloop_lag_p99_seconds') ?? null),
     loop_lag_max_ms: ms(after.gauges.get('nodejs_eventloop_lag_max_seconds') ?? null),
+    scrape_ms: Math.round(after.ms * 100) / 100,
   };
 }
 
@@ -93,6 +96,7 @@ export function describeMetrics(m: StepMetrics): string {
     `server: ${m.group_commits} commits of ${f(m.messages_per_commit)} msgs, ` +
     `wait ${f(m.wait_mean_ms)}/${f(m.wait_p99_ms)} ms, write ${f(m.write_mean_ms)}/${f(m.write_p99_ms)} ms, ` +
     `publish ${f(m.publish_mean_ms)}/${f(m.publish_p99_ms)} ms (mean/p99), ` +
-    `loop lag p50/p99/max ${f(m.loop_lag_p50_ms)}/${f(m.loop_lag_p99_ms)}/${f(m.loop_lag_max_ms)} ms`
+    `loop lag p50/p99/max ${f(m.loop_lag_p50_ms)}/${f(m.loop_lag_p99_ms)}/${f(m.loop_lag_max_ms)} ms, ` +
+    `scrape ${f(m.scrape_ms)} ms`
   );
 }

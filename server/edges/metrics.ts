@@ -3,10 +3,31 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** Fine at the low end: the send path's parts take from tens of microseconds to milliseconds. */
 const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
+/**
+ * prom-client's default metrics that are too dear to collect on every scrape, each stalling the event loop for
+ * every connection at once: on Bun the heap-space gauges walk the whole heap (about 30 ms with 11,000 sockets), and
+ * the open-descriptor count lists /proc/self/fd (about 10 ms at 10,000 sockets; `parley_ws_connections` counts those).
+ */
+const STALLING_DEFAULTS = new Set([
+  'nodejs_heap_space_size_total_bytes',
+  'nodejs_heap_space_size_used_bytes',
+  'nodejs_heap_space_size_available_bytes',
+  'process_open_fds',
+]);
+
+/** The process metrics every Prometheus client exports (CPU, memory, event-loop lag, GC), less the stalling ones. */
+function registerProcessMetrics(registry: Registry): void {
+  const all = new Registry();
+  collectDefaultMetrics({ register: all });
+  for (const metric of all.getMetricsAsArray()) {
+    if (!STALLING_DEFAULTS.has(metric.name)) registry.registerMetric(metric);
+  }
+}
+
 /** Prometheus metrics, one registry per server instance (so tests can run several in one process). */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
   return {
     registry,
     httpRequests: new Counter({

@@ -45,6 +45,30 @@ describe('operational endpoints', () => {
     }
   });
 
+  test('/metrics has the usual process metrics but none that walk the heap or list the descriptors on each scrape', async () => {
+    const text = await (await get('/metrics')).text();
+    const names = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
+    for (const name of [
+      'process_cpu_seconds_total',
+      'process_resident_memory_bytes',
+      'process_max_fds',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_gc_duration_seconds',
+    ]) {
+      expect({ name, exported: names.has(name) }).toEqual({ name, exported: true });
+    }
+    for (const name of [
+      'nodejs_heap_space_size_used_bytes',
+      'nodejs_heap_space_size_total_bytes',
+      'nodejs_heap_space_size_available_bytes',
+      'process_open_fds',
+    ]) {
+      expect({ name, exported: names.has(name) }).toEqual({ name, exported: false });
+    }
+    expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(1_000_000);
+  });
+
   test('/metrics counts the group commits of channel messages and the messages in them', async () => {
     const sample = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await (await get('/metrics')).text())?.[1] ?? 0);
     // Its own user: other tests here expect alice to have no groups.
