@@ -90,6 +90,38 @@ describe('createTokenService', () => {
     });
   }
 
+  test('a remembered token still expires at its exp, and is then checked afresh', async () => {
+    const clock = fakeClock();
+    const tokens = createTokenService(secret, clock.now);
+    const { token } = await tokens.sign(userId, 'alice');
+    // Many verifies of the same token (the HTTP client's case) all answer its claims.
+    for (let i = 0; i < 3; i++) expect((await tokens.verify(token)).username).toBe('alice');
+    clock.advance(LIMITS.accessTokenSeconds * 1000);
+    for (let i = 0; i < 2; i++) expect((await rejection(tokens.verify(token))).message).toBe('Access token expired');
+  });
+
+  test('a verified token does not vouch for a tampered copy of it', async () => {
+    const tokens = createTokenService(secret, fakeClock().now);
+    const { token } = await tokens.sign(userId, 'alice');
+    expect((await tokens.verify(token)).userId).toBe(userId);
+    const [header, , signature] = token.split('.');
+    const claims = Buffer.from(JSON.stringify({ ...decodeJwt(token), name: 'mallory' })).toString('base64url');
+    const flipped = signature!.slice(0, -2) + (signature!.at(-2) === 'A' ? 'B' : 'A') + signature!.at(-1);
+    for (const tampered of [`${header}.${claims}.${signature}`, `${header}.${token.split('.')[1]}.${flipped}`]) {
+      expect((await rejection(tokens.verify(tampered))).message).toBe('Invalid access token');
+    }
+    expect((await tokens.verify(token)).username).toBe('alice');
+  });
+
+  test('when the cache of verified tokens is full the oldest is dropped, and verifies again from its signature', async () => {
+    const clock = fakeClock();
+    const tokens = createTokenService(secret, clock.now, 2);
+    const signed = await Promise.all(['a', 'b', 'c'].map(async (name) => ({ name, ...(await tokens.sign(userId, name)) })));
+    for (const { name, token } of [...signed, ...signed]) expect((await tokens.verify(token)).username).toBe(name);
+    clock.advance(LIMITS.accessTokenSeconds * 1000);
+    for (const { token } of signed) expect((await rejection(tokens.verify(token))).message).toBe('Access token expired');
+  });
+
   test('rejects garbage', async () => {
     const tokens = createTokenService(secret);
     for (const token of ['', 'x', 'a.b.c', 'eyJhbGciOiJIUzI1NiJ9.e30.']) {

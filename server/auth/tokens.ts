@@ -22,13 +22,22 @@ export interface TokenService {
   verify(token: string): Promise<AccessClaims>;
 }
 
+/**
+ * How many verified tokens are remembered. An HTTP client presents the same token on every call for its
+ * 15 minutes, and checking its signature again costs about 45 µs of CPU on each: the cache answers in
+ * about one. Only tokens that verified are kept (keyed by the whole string, signature included), each
+ * still expires at its `exp`, and the oldest is dropped when the cache is full.
+ */
+const VERIFIED_CACHE_SIZE = 10_000;
+
 /** Signs and verifies access tokens with algorithm, issuer, audience, typ and expiry pinned. */
-export function createTokenService(secret: Uint8Array, now: () => number = Date.now): TokenService {
+export function createTokenService(secret: Uint8Array, now: () => number = Date.now, cacheSize = VERIFIED_CACHE_SIZE): TokenService {
   // Imported once: jose would otherwise import the raw secret as a new CryptoKey on every call.
   const key = crypto.subtle.importKey('raw', secret as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
     'verify',
   ]);
+  const verified = new Map<string, Readonly<AccessClaims>>();
   return {
     async sign(userId, username) {
       const iat = Math.floor(now() / 1000);
@@ -43,23 +52,37 @@ export function createTokenService(secret: Uint8Array, now: () => number = Date.
       return { token, expiresIn: LIMITS.accessTokenSeconds };
     },
     async verify(token) {
-      try {
-        const { payload } = await jwtVerify(token, await key, {
-          algorithms: [ALG],
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          typ: TYP,
-          requiredClaims: ['exp', 'sub', 'iat'],
-          currentDate: new Date(now()),
-        });
-        if (typeof payload.name !== 'string') throw unauthorized('Malformed access token');
-        return { userId: payload.sub!, username: payload.name, exp: payload.exp! };
-      } catch (err) {
-        if (err instanceof errors.JWTExpired) throw unauthorized('Access token expired');
-        throw unauthorized('Invalid access token');
+      const known = verified.get(token);
+      if (known) {
+        // jose's rule: expired once `exp` is at or before the current second.
+        if (known.exp > Math.floor(now() / 1000)) return known;
+        verified.delete(token);
+        throw unauthorized('Access token expired');
       }
+      const claims = await verifySignature(token);
+      if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!);
+      verified.set(token, claims);
+      return claims;
     },
   };
+
+  async function verifySignature(token: string): Promise<AccessClaims> {
+    try {
+      const { payload } = await jwtVerify(token, await key, {
+        algorithms: [ALG],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        typ: TYP,
+        requiredClaims: ['exp', 'sub', 'iat'],
+        currentDate: new Date(now()),
+      });
+      if (typeof payload.name !== 'string') throw unauthorized('Malformed access token');
+      return Object.freeze({ userId: payload.sub!, username: payload.name, exp: payload.exp! });
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) throw unauthorized('Access token expired');
+      throw unauthorized('Invalid access token');
+    }
+  }
 }
 
 /**

@@ -81,17 +81,17 @@ export function createHttpHandler(deps: HttpDeps) {
     const url = new URL(req.url);
     const path = url.pathname;
     if (req.headers.get('upgrade')?.toLowerCase() === 'websocket') {
-      metrics.httpRequests.inc({ route: 'upgrade' });
+      metrics.countRequest('upgrade').inc();
       const upgraded = await deps.upgrade(req, server);
       if (upgraded === true) return undefined;
       return upgraded === false ? json({ error: 'not found' }, 404) : upgraded;
     }
     if (path === '/trpc' || path.startsWith('/trpc/')) {
-      metrics.httpRequests.inc({ route: 'trpc' });
+      metrics.countRequest('trpc').inc();
       return trpc(req, server);
     }
     if (path.startsWith('/files/')) {
-      metrics.httpRequests.inc({ route: 'files' });
+      metrics.countRequest('files').inc();
       return downloads(req, url);
     }
     if (path === '/healthz') return json({ status: 'ok' });

@@ -19,16 +19,30 @@ const STALLING_DEFAULTS = new Set([
 function registerProcessMetrics(registry: Registry): void {
   const all = new Registry();
   collectDefaultMetrics({ register: all });
-  for (const metric of all.getMetricsAsArray()) {
-    if (!STALLING_DEFAULTS.has(metric.name)) registry.registerMetric(metric);
+  for (const { name } of all.getMetricsAsArray()) {
+    const metric = all.getSingleMetric(name);
+    if (metric && !STALLING_DEFAULTS.has(name)) registry.registerMetric(metric);
   }
+}
+
+/**
+ * A labelled metric's child per label value, made once: prom-client otherwise hashes the label object on
+ * every observation, a cost on each request. Only for label values from a closed set (routes, procedure paths).
+ */
+function children<T>(child: (key: string) => T): (key: string) => T {
+  const made = new Map<string, T>();
+  return (key) => {
+    let c = made.get(key);
+    if (!c) made.set(key, (c = child(key)));
+    return c;
+  };
 }
 
 /** Prometheus metrics, one registry per server instance (so tests can run several in one process). */
 export function createMetrics() {
   const registry = new Registry();
   registerProcessMetrics(registry);
-  return {
+  const metrics = {
     registry,
     httpRequests: new Counter({
       name: 'parley_http_requests_total',
@@ -86,6 +100,13 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),
+  };
+  return {
+    ...metrics,
+    /** Counts one HTTP request on `route` (one of a few fixed names). */
+    countRequest: children((route) => metrics.httpRequests.labels({ route })),
+    /** Times one call of an existing procedure over the WebSocket. */
+    procedureTimer: children((path) => metrics.procedureSeconds.labels({ path, transport: 'ws' })),
   };
 }
 

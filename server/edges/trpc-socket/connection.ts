@@ -283,7 +283,7 @@ export class TrpcConnection implements LiveOwner<ActiveSubscription> {
         signal: undefined,
         batchIndex: 0,
       });
-      this.deps.metrics.procedureSeconds.observe({ path, transport: 'ws' }, (performance.now() - begun) / 1000);
+      this.deps.metrics.procedureTimer(path).observe((performance.now() - begun) / 1000);
       if (!sub) return this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'data', data: result } } as TRPCResponseMessage);
       if (sub.stopped || this.closed) return;
       // A live stream says `started` once its position is fixed (see Sink.started); anything else at once.
