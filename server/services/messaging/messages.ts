@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type * as wire from '../../../shared/entities.ts';
 import { LIMITS } from '../../../shared/limits.ts';
 import type { RateLimit } from '../../config.ts';
@@ -43,50 +43,51 @@ export function createSendThrottle(limiter: RateLimiter, rateLimit: RateLimit) {
   };
 }
 
+/** A history page's row as `preparePage` reads it (see `Database.prepare`: timestamps as text, `int8` maybe text). */
+interface PageRow {
+  id: string;
+  seq: string | number;
+  channelId: string;
+  senderId: string;
+  content: string;
+  createdAt: string;
+  editedAt: string | null;
+  senderUsername: string;
+  reactions: wire.Reaction[];
+  attachments: Parameters<Attachments['fromList']>[0];
+}
+
 /**
  * The history page of a channel as one statement, one round trip: the access check is a condition
  * of the page, and the page's reactions and attachments are read for all its ids at once. Its plan
  * never depends on the values, so it runs where plans are kept (planning it took as long as
- * running it), and it is built once per combination of bounds (building it, a fifth of a call).
+ * running it), and its SQL is rendered once per combination of bounds, its rows read as they come.
  */
 function preparePage(deps: Pick<MessageDeps, 'database' | 'access' | 'attachments'>, shape: { before: boolean; after: boolean }) {
-  const { db: reader } = deps.database.fixedPlanReader;
+  const { db: reader, prepare } = deps.database.fixedPlanReader;
   const [channelId, callerId] = [sql.placeholder('channelId'), sql.placeholder('callerId')];
   const bounds = pageBounds(messages.seq, {
     beforeSeq: shape.before ? sql.placeholder('beforeSeq') : undefined,
     afterSeq: shape.after ? sql.placeholder('afterSeq') : undefined,
   });
-  const page = reader.$with('page').as(
-    reader
-      .select(channelMessageColumns)
-      .from(messages)
-      .innerJoin(users, eq(users.id, messages.senderId))
-      .where(
-        and(eq(messages.channelId, channelId), isNull(messages.deletedAt), bounds.where, deps.access.canReadChannel(channelId, callerId)),
-      )
-      .orderBy(bounds.order)
-      .limit(sql.placeholder('take')),
-  );
-  const ids = sql`array(select ${page.id} from ${page})`;
-  return reader
-    .with(page)
-    .select({
-      id: page.id,
-      seq: page.seq,
-      channelId: page.channelId,
-      senderId: page.senderId,
-      content: page.content,
-      createdAt: page.createdAt,
-      editedAt: page.editedAt,
-      senderUsername: page.senderUsername,
-      reactions: sql<wire.Reaction[]>`coalesce(r.list, '[]'::json)`,
-      attachments: sql<Parameters<Attachments['fromList']>[0]>`coalesce(f.list, '[]'::json)`,
-    })
-    .from(page)
-    .leftJoin(sql`${reactionLists(ids, callerId)} r`, sql`r.message_id = ${page.id}`)
-    .leftJoin(sql`${deps.attachments.lists('message', ids)} f`, sql`f.message_id = ${page.id}`)
-    .orderBy(bounds.forward ? asc(page.seq) : desc(page.seq))
-    .prepare(`channel_page_${shape.before}_${shape.after}`);
+  const page = reader
+    .select(channelMessageColumns)
+    .from(messages)
+    .innerJoin(users, eq(users.id, messages.senderId))
+    .where(
+      and(eq(messages.channelId, channelId), isNull(messages.deletedAt), bounds.where, deps.access.canReadChannel(channelId, callerId)),
+    )
+    .orderBy(bounds.order)
+    .limit(sql.placeholder('take'));
+  const ids = sql`array(select id from page)`;
+  return prepare<PageRow>(sql`with page as (${page})
+    select page.id, page.seq, page.channel_id as "channelId", page.sender_id as "senderId", page.content,
+      page.created_at as "createdAt", page.edited_at as "editedAt", page.username as "senderUsername",
+      coalesce(r.list, '[]'::json) as reactions, coalesce(f.list, '[]'::json) as attachments
+    from page
+      left join ${reactionLists(ids, callerId)} r on r.message_id = page.id
+      left join ${deps.attachments.lists('message', ids)} f on f.message_id = page.id
+    order by page.seq ${sql.raw(bounds.forward ? 'asc' : 'desc')}`);
 }
 
 /** Channel messages: send (persisted, then published), history, edit, delete, reactions. */
@@ -148,9 +149,15 @@ export function createMessageService(deps: MessageDeps) {
       const shape = { before: q.beforeSeq !== undefined, after: q.afterSeq !== undefined };
       const key = `${shape.before}/${shape.after}`;
       const statement = pageStatements.get(key) ?? pageStatements.set(key, preparePage(deps, shape)).get(key)!;
-      const rows = await statement.execute({ ...q, channelId: input.channelId, callerId: caller.id, take: rowsToRead(q) });
+      const found = await statement({ ...q, channelId: input.channelId, callerId: caller.id, take: rowsToRead(q) });
       // No rows is also what a caller who cannot see the channel gets: only then ask which.
-      if (!rows.length) await access.channelFor(input.channelId, caller.id);
+      if (!found.length) await access.channelFor(input.channelId, caller.id);
+      const rows = found.map((r) => ({
+        ...r,
+        seq: Number(r.seq),
+        createdAt: new Date(r.createdAt),
+        editedAt: r.editedAt === null ? null : new Date(r.editedAt),
+      }));
       const { items, next_before_seq } = toPage(rows, q, isForward(q));
       return {
         items: items.map((r) => presentMessage(r, r.senderUsername, r.reactions, attachments.fromList(r.attachments, caller.id))),
