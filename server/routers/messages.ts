@@ -4,12 +4,14 @@ import { camelInput } from '../trpc/camel.ts';
 import { authedProcedure, router } from '../trpc/init.ts';
 
 export const messagesRouter = router({
-  // The hot path: its output is built from the shared schema's type, so it skips runtime output validation.
-  send: authedProcedure.input(camelInput(s.SendMessageInput)).mutation(({ ctx, input }) => ctx.services.messages.send(ctx.user, input)),
+  // The hot paths: their output is built to the shared schema's type, so they skip runtime output
+  // validation (a history page's was a tenth of its CPU).
+  send: authedProcedure
+    .input(camelInput(s.SendMessageInput))
+    .mutation(({ ctx, input }): Promise<s.Message> => ctx.services.messages.send(ctx.user, input)),
   list: authedProcedure
     .input(camelInput(s.ListMessagesInput))
-    .output(s.MessagePage)
-    .query(({ ctx, input }) => ctx.services.messages.list(ctx.user, input)),
+    .query(({ ctx, input }): Promise<s.MessagePage> => ctx.services.messages.list(ctx.user, input)),
   edit: authedProcedure
     .input(s.EditMessageInput)
     .output(s.Message)
