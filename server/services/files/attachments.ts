@@ -12,7 +12,7 @@ export type AttachmentKind = 'message' | 'dm';
 const column = (kind: AttachmentKind) => (kind === 'message' ? files.messageId : files.dmId);
 
 /** A file as the JSON of `Attachments.lists` carries it (timestamps as text). */
-type FileJson = Omit<ShownFile, 'createdAt'> & { createdAt: string };
+export type AttachmentJson = Omit<ShownFile, 'createdAt'> & { createdAt: string };
 
 /**
  * Files as attachments of channel messages and DMs: claimed by a send inside its transaction,
@@ -91,7 +91,7 @@ export function createAttachments(deps: { db: Db; signer: UrlSigner; uploadTtlSe
     },
 
     /** Presents a list `lists` read, with URLs signed for `viewerId`. */
-    fromList: (json: FileJson[], viewerId: string) =>
+    fromList: (json: AttachmentJson[], viewerId: string) =>
       json.map((f) => presentFile({ ...f, createdAt: new Date(f.createdAt) }, signer, viewerId)),
 
     /** Signs URLs of files for a viewer. */

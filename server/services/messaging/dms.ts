@@ -12,12 +12,12 @@ import type { RateLimiter } from '../../ratelimit/index.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import type { Attachments } from '../files/attachments.ts';
 import { UNREAD_CAP } from './reads.ts';
-import { pageBounds, rowsToRead, toPage, type PageQuery } from './history.ts';
+import { isForward, named, pageBounds, preparePage, rowsToRead, toPage, type PageQuery } from './history.ts';
 import { directMessageColumns, directMessageKind } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { createSendThrottle } from './messages.ts';
 import { presentDm } from '../present.ts';
-import { reactionSummaries } from './reactions.ts';
+import { reactionLists, reactionSummaries } from './reactions.ts';
 import type { Caller } from '../caller.ts';
 import type { UserService } from '../accounts/users.ts';
 
@@ -31,16 +31,45 @@ export interface DmDeps {
   attachments: Attachments;
 }
 
+/** A DM conversation's history page as one statement (see `preparePage`), one per combination of bounds. */
+function prepareDmPage(database: Database, attachments: Attachments, shape: { before: boolean; after: boolean }) {
+  const { db: reader, prepare } = database.fixedPlanReader;
+  const bounds = pageBounds(directMessages.seq, {
+    beforeSeq: shape.before ? sql.placeholder('beforeSeq') : undefined,
+    afterSeq: shape.after ? sql.placeholder('afterSeq') : undefined,
+  });
+  const page = reader
+    .select(named(directMessageColumns))
+    .from(directMessages)
+    .innerJoin(users, eq(users.id, directMessages.senderId))
+    .where(and(eq(directMessages.pairKey, sql.placeholder('pairKey')), isNull(directMessages.deletedAt), bounds.where))
+    .orderBy(bounds.order)
+    .limit(sql.placeholder('take'));
+  return preparePage<(typeof page)['_']['result'][number]>(prepare, {
+    page,
+    forward: bounds.forward,
+    reactions: (ids) => reactionLists(ids, sql.placeholder('callerId'), dmReactions),
+    attachments: (ids) => attachments.lists('dm', ids),
+  });
+}
+
 /** Direct messages between two users, persisted in the pair's stream. */
 export function createDmService({ database, eventLog, notifier, limiter, rateLimit, users: userService, attachments }: DmDeps) {
   const db = database.db;
   const throttle = createSendThrottle(limiter, rateLimit);
   const ops = createMessageOps(directMessageKind(), { db, eventLog, notifier, attachments });
 
-  async function partner(caller: Caller, userId: string) {
+  function notSelf(caller: Caller, userId: string) {
     if (userId === caller.id) throw badRequest('Direct messages need another user');
+  }
+
+  async function partner(caller: Caller, userId: string) {
+    notSelf(caller, userId);
     return userService.byId(userId);
   }
+
+  /** History page statements by which bounds they take (see `prepareDmPage`). */
+  const pageStatements = new Map<string, ReturnType<typeof prepareDmPage>>();
 
   async function withReactions<R extends Parameters<typeof presentDm>[0] & { senderUsername: string }>(rows: R[], viewerId: string) {
     const summary = await reactionSummaries(
@@ -119,18 +148,19 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
     },
 
     async list(caller: Caller, input: { userId: string } & Partial<PageQuery>) {
-      await partner(caller, input.userId);
+      notSelf(caller, input.userId);
       const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
-      const page = pageBounds(directMessages.seq, q);
-      const rows = await db
-        .select(directMessageColumns)
-        .from(directMessages)
-        .innerJoin(users, eq(users.id, directMessages.senderId))
-        .where(and(eq(directMessages.pairKey, dmStream(caller.id, input.userId)), isNull(directMessages.deletedAt), page.where))
-        .orderBy(page.order)
-        .limit(rowsToRead(q));
-      const { items, next_before_seq } = toPage(rows, q, page.forward);
-      return { items: await withReactions(items, caller.id), next_before_seq };
+      const shape = { before: q.beforeSeq !== undefined, after: q.afterSeq !== undefined };
+      const key = `${shape.before}/${shape.after}`;
+      const statement = pageStatements.get(key) ?? pageStatements.set(key, prepareDmPage(database, attachments, shape)).get(key)!;
+      const rows = await statement({ ...q, pairKey: dmStream(caller.id, input.userId), callerId: caller.id, take: rowsToRead(q) });
+      // A conversation with no messages: NOT_FOUND if the other user does not exist.
+      if (!rows.length) await partner(caller, input.userId);
+      const { items, next_before_seq } = toPage(rows, q, isForward(q));
+      return {
+        items: items.map((r) => presentDm(r, r.senderUsername, r.reactions, attachments.fromList(r.attachments, caller.id))),
+        next_before_seq,
+      };
     },
 
     /** Everyone the caller has exchanged DMs with, latest conversation first, with what is unread. */

@@ -1,5 +1,8 @@
-import { and, asc, desc, gt, lt, type Placeholder, type SQL } from 'drizzle-orm';
+import { and, asc, desc, gt, lt, sql, type Column, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
+import type * as wire from '../../../shared/entities.ts';
+import type { Database } from '../../db/client.ts';
+import type { AttachmentJson } from '../files/attachments.ts';
 
 /** A page request by stream sequence: newest first; `before`/`after` bound it on either side. */
 export interface PageQuery {
@@ -40,4 +43,39 @@ export function toPage<T extends { seq: number }>(
   const more = rows.length > q.limit;
   const items = more ? rows.slice(0, q.limit) : rows;
   return { items, next_before_seq: more ? items[items.length - 1]!.seq : null };
+}
+
+/** A page row's value as the driver reads it (see `Database.prepare`): timestamps as text, `int8` maybe as text. */
+type Driven<V> = V extends Date ? string : V extends number ? number | string : V;
+
+/** Columns selected under their own (camelCase) names, so a raw statement's rows come keyed by them. */
+export function named<T extends Record<string, SQLWrapper>>(
+  columns: T,
+): { [K in keyof T]: SQL.Aliased<Driven<T[K] extends Column ? T[K]['_']['data'] : unknown>> } {
+  return Object.fromEntries(Object.entries(columns).map(([name, column]) => [name, sql`${column}`.as(name)])) as never;
+}
+
+/**
+ * A history page as one statement, one round trip: `page` selects the page's rows (with `named`
+ * columns, `take` of them), and each row gets its reactions and attachments from one aggregate
+ * each over the page's ids. Its SQL is rendered once; call it with the placeholders' values.
+ */
+export function preparePage<Row extends { seq: number | string; createdAt: string; editedAt: string | null }>(
+  prepare: Database['prepare'],
+  spec: { page: SQLWrapper; forward: boolean; reactions: (ids: SQL) => SQL; attachments: (ids: SQL) => SQL },
+) {
+  const ids = sql`array(select id from page)`;
+  const statement = prepare<Row & { reactions: wire.Reaction[]; attachments: AttachmentJson[] }>(sql`with page as (${spec.page})
+    select page.*, coalesce(r.list, '[]'::json) as reactions, coalesce(f.list, '[]'::json) as attachments
+    from page
+      left join ${spec.reactions(ids)} r on r.message_id = page.id
+      left join ${spec.attachments(ids)} f on f.message_id = page.id
+    order by page.seq ${sql.raw(spec.forward ? 'asc' : 'desc')}`);
+  return async (values: Record<string, unknown>) =>
+    (await statement(values)).map((r) => ({
+      ...r,
+      seq: Number(r.seq),
+      createdAt: new Date(r.createdAt),
+      editedAt: r.editedAt === null ? null : new Date(r.editedAt),
+    }));
 }

@@ -11,7 +11,7 @@ import type { RateLimiter } from '../../ratelimit/index.ts';
 import type { Access } from '../groups/access.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import type { Attachments } from '../files/attachments.ts';
-import { isForward, pageBounds, rowsToRead, toPage, type PageQuery } from './history.ts';
+import { isForward, named, pageBounds, preparePage, rowsToRead, toPage, type PageQuery } from './history.ts';
 import { channelMessageColumns, channelMessages } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { presentMessage } from '../present.ts';
@@ -43,27 +43,12 @@ export function createSendThrottle(limiter: RateLimiter, rateLimit: RateLimit) {
   };
 }
 
-/** A history page's row as `preparePage` reads it (see `Database.prepare`: timestamps as text, `int8` maybe text). */
-interface PageRow {
-  id: string;
-  seq: string | number;
-  channelId: string;
-  senderId: string;
-  content: string;
-  createdAt: string;
-  editedAt: string | null;
-  senderUsername: string;
-  reactions: wire.Reaction[];
-  attachments: Parameters<Attachments['fromList']>[0];
-}
-
 /**
- * The history page of a channel as one statement, one round trip: the access check is a condition
- * of the page, and the page's reactions and attachments are read for all its ids at once. Its plan
- * never depends on the values, so it runs where plans are kept (planning it took as long as
- * running it), and its SQL is rendered once per combination of bounds, its rows read as they come.
+ * A channel's history page as one statement (see `preparePage`). The access check is a condition
+ * of the page. Its plan never depends on the values, so it runs where plans are kept (planning it
+ * took as long as running it); one statement per combination of bounds.
  */
-function preparePage(deps: Pick<MessageDeps, 'database' | 'access' | 'attachments'>, shape: { before: boolean; after: boolean }) {
+function prepareChannelPage(deps: Pick<MessageDeps, 'database' | 'access' | 'attachments'>, shape: { before: boolean; after: boolean }) {
   const { db: reader, prepare } = deps.database.fixedPlanReader;
   const [channelId, callerId] = [sql.placeholder('channelId'), sql.placeholder('callerId')];
   const bounds = pageBounds(messages.seq, {
@@ -71,7 +56,7 @@ function preparePage(deps: Pick<MessageDeps, 'database' | 'access' | 'attachment
     afterSeq: shape.after ? sql.placeholder('afterSeq') : undefined,
   });
   const page = reader
-    .select(channelMessageColumns)
+    .select(named(channelMessageColumns))
     .from(messages)
     .innerJoin(users, eq(users.id, messages.senderId))
     .where(
@@ -79,15 +64,12 @@ function preparePage(deps: Pick<MessageDeps, 'database' | 'access' | 'attachment
     )
     .orderBy(bounds.order)
     .limit(sql.placeholder('take'));
-  const ids = sql`array(select id from page)`;
-  return prepare<PageRow>(sql`with page as (${page})
-    select page.id, page.seq, page.channel_id as "channelId", page.sender_id as "senderId", page.content,
-      page.created_at as "createdAt", page.edited_at as "editedAt", page.username as "senderUsername",
-      coalesce(r.list, '[]'::json) as reactions, coalesce(f.list, '[]'::json) as attachments
-    from page
-      left join ${reactionLists(ids, callerId)} r on r.message_id = page.id
-      left join ${deps.attachments.lists('message', ids)} f on f.message_id = page.id
-    order by page.seq ${sql.raw(bounds.forward ? 'asc' : 'desc')}`);
+  return preparePage<(typeof page)['_']['result'][number]>(prepare, {
+    page,
+    forward: bounds.forward,
+    reactions: (ids) => reactionLists(ids, callerId),
+    attachments: (ids) => deps.attachments.lists('message', ids),
+  });
 }
 
 /** Channel messages: send (persisted, then published), history, edit, delete, reactions. */
@@ -97,8 +79,8 @@ export function createMessageService(deps: MessageDeps) {
   const ops = createMessageOps(channelMessages(access), deps);
   const batcher = createSendBatcher({ database: deps.database, eventLog, notifier, onBatch: deps.onSendBatch });
   const sendAttached = createAttachedSend({ db, access, eventLog, notifier, attachments });
-  /** History page statements by which bounds they take (see `preparePage`). */
-  const pageStatements = new Map<string, ReturnType<typeof preparePage>>();
+  /** History page statements by which bounds they take (see `prepareChannelPage`). */
+  const pageStatements = new Map<string, ReturnType<typeof prepareChannelPage>>();
 
   /** The caller's message with this nonce in this channel (a nonce is scoped to its channel). */
   async function byNonce(senderId: string, channelId: string, nonce: string): Promise<wire.Message | null> {
@@ -148,16 +130,10 @@ export function createMessageService(deps: MessageDeps) {
       const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
       const shape = { before: q.beforeSeq !== undefined, after: q.afterSeq !== undefined };
       const key = `${shape.before}/${shape.after}`;
-      const statement = pageStatements.get(key) ?? pageStatements.set(key, preparePage(deps, shape)).get(key)!;
-      const found = await statement({ ...q, channelId: input.channelId, callerId: caller.id, take: rowsToRead(q) });
+      const statement = pageStatements.get(key) ?? pageStatements.set(key, prepareChannelPage(deps, shape)).get(key)!;
+      const rows = await statement({ ...q, channelId: input.channelId, callerId: caller.id, take: rowsToRead(q) });
       // No rows is also what a caller who cannot see the channel gets: only then ask which.
-      if (!found.length) await access.channelFor(input.channelId, caller.id);
-      const rows = found.map((r) => ({
-        ...r,
-        seq: Number(r.seq),
-        createdAt: new Date(r.createdAt),
-        editedAt: r.editedAt === null ? null : new Date(r.editedAt),
-      }));
+      if (!rows.length) await access.channelFor(input.channelId, caller.id);
       const { items, next_before_seq } = toPage(rows, q, isForward(q));
       return {
         items: items.map((r) => presentMessage(r, r.senderUsername, r.reactions, attachments.fromList(r.attachments, caller.id))),

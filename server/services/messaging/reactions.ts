@@ -44,10 +44,10 @@ export async function reactionSummaries(
  * (and, on a small table, scanned it) once per row. `= any(array)` makes the planner probe the
  * primary key per id rather than guess how many ids come.
  */
-export function reactionLists(ids: SQL, viewerId: string | Placeholder): SQL {
+export function reactionLists(ids: SQL, viewerId: string | Placeholder, table: typeof reactions | typeof dmReactions = reactions): SQL {
   return sql`(
     select message_id, json_agg(json_build_object('emoji', emoji, 'count', n, 'me', me) order by first, emoji) as list
     from (select message_id, emoji, count(*)::int as n, bool_or(user_id = ${viewerId}) as me, min(created_at) as first
-          from ${reactions} where message_id = any(${ids}) group by message_id, emoji) e
+          from ${table} where message_id = any(${ids}) group by message_id, emoji) e
     group by message_id)`;
 }
