@@ -12,7 +12,7 @@ import type { RateLimiter } from '../../ratelimit/index.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import type { Attachments } from '../files/attachments.ts';
 import { UNREAD_CAP } from './reads.ts';
-import { isForward, named, pageBounds, preparePage, rowsToRead, toPage, type PageQuery } from './history.ts';
+import { isForward, named, pageStatements, preparePage, rowsToRead, toPage, type PageQuery, type PreparedBounds } from './history.ts';
 import { directMessageColumns, directMessageKind } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { createSendThrottle } from './messages.ts';
@@ -32,12 +32,8 @@ export interface DmDeps {
 }
 
 /** A DM conversation's history page as one statement (see `preparePage`), one per combination of bounds. */
-function prepareDmPage(database: Database, attachments: Attachments, shape: { before: boolean; after: boolean }) {
+function prepareDmPage(database: Database, attachments: Attachments, bounds: PreparedBounds) {
   const { db: reader, prepare } = database.fixedPlanReader;
-  const bounds = pageBounds(directMessages.seq, {
-    beforeSeq: shape.before ? sql.placeholder('beforeSeq') : undefined,
-    afterSeq: shape.after ? sql.placeholder('afterSeq') : undefined,
-  });
   const page = reader
     .select(named(directMessageColumns))
     .from(directMessages)
@@ -68,8 +64,7 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
     return userService.byId(userId);
   }
 
-  /** History page statements by which bounds they take (see `prepareDmPage`). */
-  const pageStatements = new Map<string, ReturnType<typeof prepareDmPage>>();
+  const pageStatement = pageStatements(directMessages.seq, (bounds) => prepareDmPage(database, attachments, bounds));
 
   async function withReactions<R extends Parameters<typeof presentDm>[0] & { senderUsername: string }>(rows: R[], viewerId: string) {
     const summary = await reactionSummaries(
@@ -150,10 +145,7 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
     async list(caller: Caller, input: { userId: string } & Partial<PageQuery>) {
       notSelf(caller, input.userId);
       const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
-      const shape = { before: q.beforeSeq !== undefined, after: q.afterSeq !== undefined };
-      const key = `${shape.before}/${shape.after}`;
-      const statement = pageStatements.get(key) ?? pageStatements.set(key, prepareDmPage(database, attachments, shape)).get(key)!;
-      const rows = await statement({ ...q, pairKey: dmStream(caller.id, input.userId), callerId: caller.id, take: rowsToRead(q) });
+      const rows = await pageStatement(q)({ ...q, pairKey: dmStream(caller.id, input.userId), callerId: caller.id, take: rowsToRead(q) });
       // A conversation with no messages: NOT_FOUND if the other user does not exist.
       if (!rows.length) await partner(caller, input.userId);
       const { items, next_before_seq } = toPage(rows, q, isForward(q));

@@ -45,6 +45,30 @@ export function toPage<T extends { seq: number }>(
   return { items, next_before_seq: more ? items[items.length - 1]!.seq : null };
 }
 
+/** The bounds of a prepared page: placeholders `beforeSeq` and `afterSeq` where the request has them. */
+export type PreparedBounds = ReturnType<typeof pageBounds>;
+
+/**
+ * Page statements by which bounds a request has: each combination of `beforeSeq` and `afterSeq`
+ * is its own statement (so its plan fits), built by `build` on first use.
+ */
+export function pageStatements<S>(seq: PgColumn, build: (bounds: PreparedBounds) => S): (q: PageQuery) => S {
+  const made = new Map<string, S>();
+  return (q) => {
+    const [before, after] = [q.beforeSeq !== undefined, q.afterSeq !== undefined];
+    const key = `${before}/${after}`;
+    let statement = made.get(key);
+    if (!statement) {
+      const bounds = pageBounds(seq, {
+        beforeSeq: before ? sql.placeholder('beforeSeq') : undefined,
+        afterSeq: after ? sql.placeholder('afterSeq') : undefined,
+      });
+      made.set(key, (statement = build(bounds)));
+    }
+    return statement;
+  };
+}
+
 /** A page row's value as the driver reads it (see `Database.prepare`): timestamps as text, `int8` maybe as text. */
 type Driven<V> = V extends Date ? string : V extends number ? number | string : V;
 

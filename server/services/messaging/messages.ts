@@ -11,7 +11,7 @@ import type { RateLimiter } from '../../ratelimit/index.ts';
 import type { Access } from '../groups/access.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import type { Attachments } from '../files/attachments.ts';
-import { isForward, named, pageBounds, preparePage, rowsToRead, toPage, type PageQuery } from './history.ts';
+import { isForward, named, pageStatements, preparePage, rowsToRead, toPage, type PageQuery, type PreparedBounds } from './history.ts';
 import { channelMessageColumns, channelMessages } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { presentMessage } from '../present.ts';
@@ -48,13 +48,9 @@ export function createSendThrottle(limiter: RateLimiter, rateLimit: RateLimit) {
  * of the page. Its plan never depends on the values, so it runs where plans are kept (planning it
  * took as long as running it); one statement per combination of bounds.
  */
-function prepareChannelPage(deps: Pick<MessageDeps, 'database' | 'access' | 'attachments'>, shape: { before: boolean; after: boolean }) {
+function prepareChannelPage(deps: Pick<MessageDeps, 'database' | 'access' | 'attachments'>, bounds: PreparedBounds) {
   const { db: reader, prepare } = deps.database.fixedPlanReader;
   const [channelId, callerId] = [sql.placeholder('channelId'), sql.placeholder('callerId')];
-  const bounds = pageBounds(messages.seq, {
-    beforeSeq: shape.before ? sql.placeholder('beforeSeq') : undefined,
-    afterSeq: shape.after ? sql.placeholder('afterSeq') : undefined,
-  });
   const page = reader
     .select(named(channelMessageColumns))
     .from(messages)
@@ -79,8 +75,7 @@ export function createMessageService(deps: MessageDeps) {
   const ops = createMessageOps(channelMessages(access), deps);
   const batcher = createSendBatcher({ database: deps.database, eventLog, notifier, onBatch: deps.onSendBatch });
   const sendAttached = createAttachedSend({ db, access, eventLog, notifier, attachments });
-  /** History page statements by which bounds they take (see `prepareChannelPage`). */
-  const pageStatements = new Map<string, ReturnType<typeof prepareChannelPage>>();
+  const pageStatement = pageStatements(messages.seq, (bounds) => prepareChannelPage(deps, bounds));
 
   /** The caller's message with this nonce in this channel (a nonce is scoped to its channel). */
   async function byNonce(senderId: string, channelId: string, nonce: string): Promise<wire.Message | null> {
@@ -128,10 +123,7 @@ export function createMessageService(deps: MessageDeps) {
 
     async list(caller: Caller, input: { channelId: string } & Partial<PageQuery>) {
       const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
-      const shape = { before: q.beforeSeq !== undefined, after: q.afterSeq !== undefined };
-      const key = `${shape.before}/${shape.after}`;
-      const statement = pageStatements.get(key) ?? pageStatements.set(key, prepareChannelPage(deps, shape)).get(key)!;
-      const rows = await statement({ ...q, channelId: input.channelId, callerId: caller.id, take: rowsToRead(q) });
+      const rows = await pageStatement(q)({ ...q, channelId: input.channelId, callerId: caller.id, take: rowsToRead(q) });
       // No rows is also what a caller who cannot see the channel gets: only then ask which.
       if (!rows.length) await access.channelFor(input.channelId, caller.id);
       const { items, next_before_seq } = toPage(rows, q, isForward(q));
