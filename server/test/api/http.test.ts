@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
-import { type Account, groupWithChannel, register, startTestServer, type TestServer } from '../helpers/fixtures.ts';
+import { type Account, groupWithChannel, register, startTestServer, type TestServer, wsClient } from '../helpers/fixtures.ts';
 
 /** The plain HTTP surface: health, readiness, metrics, unknown paths, and malformed tRPC requests. */
 let server: TestServer;
@@ -67,6 +67,21 @@ describe('operational endpoints', () => {
       expect({ name, exported: names.has(name) }).toEqual({ name, exported: false });
     }
     expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(1_000_000);
+  });
+
+  test('/metrics times each procedure called over the WebSocket, by path', async () => {
+    const sample = async () =>
+      Number(
+        /^parley_procedure_seconds_count\{path="auth.me",transport="ws"\} (\d+)$/m.exec(await (await get('/metrics')).text())?.[1] ?? 0,
+      );
+    const before = await sample();
+    const socket = wsClient(server.url, alice.token);
+    try {
+      for (let i = 0; i < 3; i++) expect((await socket.api.auth.me.query()).id).toBe(alice.id);
+    } finally {
+      socket.close();
+    }
+    expect((await sample()) - before).toBe(3);
   });
 
   test('/metrics counts the group commits of channel messages and the messages in them', async () => {
