@@ -23,7 +23,7 @@ const root = resolve(import.meta.dir, '..');
 type Json = { [k: string]: any };
 
 /** Procedures without an `.output()` schema (kept off hot paths), with the shared schema they return. */
-const OUTPUTS_WITHOUT_SCHEMA: Record<string, z.ZodType> = { 'messages.send': entities.Message };
+const OUTPUTS_WITHOUT_SCHEMA: Record<string, z.ZodType> = { 'messages.send': entities.Message, 'messages.list': entities.MessagePage };
 
 /** Error codes as the contract defines them. */
 const ERRORS: [code: string, http: number, when: string][] = [
