@@ -134,46 +134,6 @@ describe('channel reactions', () => {
     ).toEqual(new Set([bob!.id, carol!.id]));
   });
 
-  /** A conversation of either kind between alice and bob: send as alice, react as either, read alice's page. */
-  const conversations = {
-    'a channel': async (alice: Registered, bob: Registered) => {
-      const { channel } = await groupWithChannel(alice, [bob]);
-      return {
-        send: (content: string) => alice.client.messages.send.mutate({ channel_id: channel.id, content }),
-        react: (who: Registered, message_id: string, emoji: string) => who.client.messages.react.mutate({ message_id, emoji }),
-        page: () => alice.client.messages.list.query({ channel_id: channel.id }),
-      };
-    },
-    'a DM conversation': async (alice: Registered, bob: Registered) => ({
-      send: (content: string) => alice.client.dms.send.mutate({ user_id: bob.id, content }),
-      react: (who: Registered, message_id: string, emoji: string) => who.client.dms.react.mutate({ message_id, emoji }),
-      page: () => alice.client.dms.list.query({ user_id: bob.id }),
-    }),
-  };
-  for (const [kind, open] of Object.entries(conversations)) {
-    test(`a history page of ${kind} shows each message its own reactions, and none on messages without`, async () => {
-      const [alice, bob] = await users(t.server, 'alice', 'bob');
-      const c = await open(alice!, bob!);
-      const [first, plain, third] = [await c.send('one'), await c.send('two'), await c.send('three')];
-      await c.react(bob!, first.id, '🍎');
-      await c.react(alice!, third.id, '🍐');
-      await c.react(bob!, third.id, '🍐');
-      await c.react(bob!, third.id, '🍋');
-      const page = await c.page();
-      expect(page.items.map((m) => [m.id, m.reactions])).toEqual([
-        [
-          third.id,
-          [
-            { emoji: '🍐', count: 2, me: true },
-            { emoji: '🍋', count: 1, me: false },
-          ],
-        ],
-        [plain.id, []],
-        [first.id, [{ emoji: '🍎', count: 1, me: false }]],
-      ]);
-    });
-  }
-
   test('unicode emoji with skin tones, ZWJ sequences, flags and keycaps, and :custom: names, round-trip exactly', async () => {
     const [alice, bob] = await users(t.server, 'alice', 'bob');
     const { channel } = await groupWithChannel(alice!, [bob!]);
@@ -225,4 +185,46 @@ describe('DM reactions', () => {
       [alice!.id, ':shipit:', m.seq + 3],
     ]);
   });
+});
+
+describe('reactions in history pages', () => {
+  /** A conversation of either kind between alice and bob: send as alice, react as either, read alice's page. */
+  const conversations = {
+    'a channel': async (alice: Registered, bob: Registered) => {
+      const { channel } = await groupWithChannel(alice, [bob]);
+      return {
+        send: (content: string) => alice.client.messages.send.mutate({ channel_id: channel.id, content }),
+        react: (who: Registered, message_id: string, emoji: string) => who.client.messages.react.mutate({ message_id, emoji }),
+        page: () => alice.client.messages.list.query({ channel_id: channel.id }),
+      };
+    },
+    'a DM conversation': async (alice: Registered, bob: Registered) => ({
+      send: (content: string) => alice.client.dms.send.mutate({ user_id: bob.id, content }),
+      react: (who: Registered, message_id: string, emoji: string) => who.client.dms.react.mutate({ message_id, emoji }),
+      page: () => alice.client.dms.list.query({ user_id: bob.id }),
+    }),
+  };
+  for (const [kind, open] of Object.entries(conversations)) {
+    test(`a history page of ${kind} shows each message its own reactions, and none on messages without`, async () => {
+      const [alice, bob] = await users(t.server, 'alice', 'bob');
+      const c = await open(alice!, bob!);
+      const [first, plain, third] = [await c.send('one'), await c.send('two'), await c.send('three')];
+      await c.react(bob!, first.id, '🍎');
+      await c.react(alice!, third.id, '🍐');
+      await c.react(bob!, third.id, '🍐');
+      await c.react(bob!, third.id, '🍋');
+      const page = await c.page();
+      expect(page.items.map((m) => [m.id, m.reactions])).toEqual([
+        [
+          third.id,
+          [
+            { emoji: '🍐', count: 2, me: true },
+            { emoji: '🍋', count: 1, me: false },
+          ],
+        ],
+        [plain.id, []],
+        [first.id, [{ emoji: '🍎', count: 1, me: false }]],
+      ]);
+    });
+  }
 });
