@@ -24,26 +24,27 @@ export interface Database {
   /** Runs raw SQL and returns its rows, whichever driver is underneath. */
   rows<T>(query: SQL, tx?: Tx): Promise<T[]>;
   /**
-   * Renders a hot read's SQL once. Its rows come keyed by column name, with values as drizzle's
-   * drivers read them: timestamps as text (`new Date(text)` is the instant), `int8` as text or a
-   * number, json parsed. drizzle's per-row mapping through aliased columns was a quarter of a
-   * history page's CPU, and rendering the SQL a fifth.
-   */
-  prepare<T>(query: SQL): Prepared<T>;
-  /**
    * Where the group-commit writers run their fixed-shape batch statements: the same database,
    * but on PostgreSQL over connections that keep a statement's generic plan. The main pool
    * re-plans every execution (see `openPostgres`), which for the batched message insert — whose
    * best plan never depends on its values — was ~40% of its database CPU.
    */
-  batchWriter: Pick<Database, 'db' | 'rows' | 'prepare'>;
+  batchWriter: Pick<Database, 'db' | 'rows'>;
   /**
    * Where reads of one fixed shape run (a history page): on PostgreSQL, connections that plan a
    * statement once and reuse that generic plan. Planning a history page took as long as running
    * it. Only a statement whose best plan does not depend on its values belongs here: a search or
    * an unread count on it would keep whatever plan its first values got.
    */
-  fixedPlanReader: Pick<Database, 'db' | 'rows' | 'prepare'>;
+  fixedPlanReader: Pick<Database, 'db' | 'rows'> & {
+    /**
+     * Renders a hot read's SQL once. Its rows come keyed by column name, with values as drizzle's
+     * drivers read them: timestamps as text (`new Date(text)` is the instant), `int8` as text or a
+     * number, json parsed. drizzle's per-row mapping through aliased columns was a quarter of a
+     * history page's CPU, and rendering the SQL a fifth.
+     */
+    prepare<T>(query: SQL): Prepared<T>;
+  };
   ping(): Promise<void>;
   close(): Promise<void>;
   /** PGlite only: an image of the whole database, to start copies from. */
@@ -59,7 +60,7 @@ type PostgresClient = ReturnType<typeof postgres>;
 
 const dialect = new PgDialect();
 
-/** `Database.prepare` over a driver's own query call. */
+/** `Database.fixedPlanReader.prepare` over a driver's own query call. */
 function preparer(run: (text: string, params: unknown[]) => Promise<unknown>) {
   return <T>(query: SQL): Prepared<T> => {
     const { sql: text, params } = dialect.sqlToQuery(query);
@@ -113,14 +114,16 @@ export function openPostgres(url: string, opts: { max?: number } = {}): Database
   const readerDb = drizzlePostgres(preparing(readerClient), { schema }) as unknown as Db;
   const rows = async <T>(query: SQL, tx: Tx = db) => rowsOf<T>(await tx.execute(query));
   const clients = [client, writerClient, readerClient];
-  const prepareOn = (c: PostgresClient) => preparer((text, params) => c.unsafe(text, params as never, { prepare: true }));
   return {
     db,
     kind: 'postgres',
     rows,
-    prepare: prepareOn(client),
-    batchWriter: { db: writerDb, rows: (query, tx = writerDb) => rows(query, tx), prepare: prepareOn(writerClient) },
-    fixedPlanReader: { db: readerDb, rows: (query, tx = readerDb) => rows(query, tx), prepare: prepareOn(readerClient) },
+    batchWriter: { db: writerDb, rows: (query, tx = writerDb) => rows(query, tx) },
+    fixedPlanReader: {
+      db: readerDb,
+      rows: (query, tx = readerDb) => rows(query, tx),
+      prepare: preparer((text, params) => readerClient.unsafe(text, params as never, { prepare: true })),
+    },
     ping: async () => void (await client`select 1`),
     close: async () => void (await Promise.all(clients.map((c) => c.end({ timeout: 5 })))),
   };
@@ -148,9 +151,8 @@ export async function openPglite(dataDir: string | null, fromDump?: Blob | File)
     db,
     kind: 'pglite',
     rows,
-    prepare,
     // One connection in the process: nothing to separate, and PGlite has no plan cache setting to keep.
-    batchWriter: { db, rows, prepare },
+    batchWriter: { db, rows },
     fixedPlanReader: { db, rows, prepare },
     ping: async () => void (await client.query('select 1')),
     close: () => client.close(),

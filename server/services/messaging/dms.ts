@@ -1,6 +1,5 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type * as wire from '../../../shared/entities.ts';
-import { LIMITS } from '../../../shared/limits.ts';
 import type { RateLimit } from '../../config.ts';
 import type { Database } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -12,7 +11,7 @@ import type { RateLimiter } from '../../ratelimit/index.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import type { Attachments } from '../files/attachments.ts';
 import { UNREAD_CAP } from './reads.ts';
-import { isForward, named, pageStatements, preparePage, rowsToRead, toPage, type PageQuery, type PreparedBounds } from './history.ts';
+import { named, pageReader, preparePage, type PageQuery, type PreparedBounds } from './history.ts';
 import { directMessageColumns, directMessageKind } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { createSendThrottle } from './messages.ts';
@@ -64,7 +63,7 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
     return userService.byId(userId);
   }
 
-  const pageStatement = pageStatements(directMessages.seq, (bounds) => prepareDmPage(database, attachments, bounds));
+  const readPage = pageReader(directMessages.seq, (bounds) => prepareDmPage(database, attachments, bounds));
 
   async function withReactions<R extends Parameters<typeof presentDm>[0] & { senderUsername: string }>(rows: R[], viewerId: string) {
     const summary = await reactionSummaries(
@@ -144,11 +143,9 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
 
     async list(caller: Caller, input: { userId: string } & Partial<PageQuery>) {
       notSelf(caller, input.userId);
-      const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
-      const rows = await pageStatement(q)({ ...q, pairKey: dmStream(caller.id, input.userId), callerId: caller.id, take: rowsToRead(q) });
+      const { items, next_before_seq } = await readPage(input, { pairKey: dmStream(caller.id, input.userId), callerId: caller.id });
       // A conversation with no messages: NOT_FOUND if the other user does not exist.
-      if (!rows.length) await partner(caller, input.userId);
-      const { items, next_before_seq } = toPage(rows, q, isForward(q));
+      if (!items.length) await partner(caller, input.userId);
       return {
         items: items.map((r) => presentDm(r, r.senderUsername, r.reactions, attachments.fromList(r.attachments, caller.id))),
         next_before_seq,

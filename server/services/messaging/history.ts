@@ -1,6 +1,7 @@
 import { and, asc, desc, gt, lt, sql, type Column, type Placeholder, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type * as wire from '../../../shared/entities.ts';
+import { LIMITS } from '../../../shared/limits.ts';
 import type { Database } from '../../db/client.ts';
 import type { AttachmentJson } from '../files/attachments.ts';
 
@@ -49,12 +50,16 @@ export function toPage<T extends { seq: number }>(
 export type PreparedBounds = ReturnType<typeof pageBounds>;
 
 /**
- * Page statements by which bounds a request has: each combination of `beforeSeq` and `afterSeq`
- * is its own statement (so its plan fits), built by `build` on first use.
+ * Reads history pages with prepared statements: each combination of `beforeSeq` and `afterSeq` is
+ * its own statement (so its plan fits), built by `build` on first use. `values` fill the
+ * statement's other placeholders; the bounds and `take` are filled here.
  */
-export function pageStatements<S>(seq: PgColumn, build: (bounds: PreparedBounds) => S): (q: PageQuery) => S {
-  const made = new Map<string, S>();
-  return (q) => {
+export function pageReader<Row extends { seq: number }>(
+  seq: PgColumn,
+  build: (bounds: PreparedBounds) => (values: Record<string, unknown>) => Promise<Row[]>,
+) {
+  const made = new Map<string, ReturnType<typeof build>>();
+  const statementFor = (q: PageQuery) => {
     const [before, after] = [q.beforeSeq !== undefined, q.afterSeq !== undefined];
     const key = `${before}/${after}`;
     let statement = made.get(key);
@@ -67,9 +72,14 @@ export function pageStatements<S>(seq: PgColumn, build: (bounds: PreparedBounds)
     }
     return statement;
   };
+  return async (input: Partial<PageQuery>, values: Record<string, unknown>) => {
+    const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
+    const rows = await statementFor(q)({ ...values, beforeSeq: q.beforeSeq, afterSeq: q.afterSeq, take: rowsToRead(q) });
+    return toPage(rows, q, isForward(q));
+  };
 }
 
-/** A page row's value as the driver reads it (see `Database.prepare`): timestamps as text, `int8` maybe as text. */
+/** A page row's value as the driver reads it (see `Database.fixedPlanReader.prepare`): timestamps as text, `int8` maybe as text. */
 type Driven<V> = V extends Date ? string : V extends number ? number | string : V;
 
 /** Columns selected under their own (camelCase) names, so a raw statement's rows come keyed by them. */
@@ -85,7 +95,7 @@ export function named<T extends Record<string, SQLWrapper>>(
  * each over the page's ids. Its SQL is rendered once; call it with the placeholders' values.
  */
 export function preparePage<Row extends { seq: number | string; createdAt: string; editedAt: string | null }>(
-  prepare: Database['prepare'],
+  prepare: Database['fixedPlanReader']['prepare'],
   spec: { page: SQLWrapper; forward: boolean; reactions: (ids: SQL) => SQL; attachments: (ids: SQL) => SQL },
 ) {
   const ids = sql`array(select id from page)`;

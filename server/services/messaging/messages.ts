@@ -1,6 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type * as wire from '../../../shared/entities.ts';
-import { LIMITS } from '../../../shared/limits.ts';
 import type { RateLimit } from '../../config.ts';
 import type { Database, Db } from '../../db/client.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -11,7 +10,7 @@ import type { RateLimiter } from '../../ratelimit/index.ts';
 import type { Access } from '../groups/access.ts';
 import type { EventLog } from '../../realtime/eventlog.ts';
 import type { Attachments } from '../files/attachments.ts';
-import { isForward, named, pageStatements, preparePage, rowsToRead, toPage, type PageQuery, type PreparedBounds } from './history.ts';
+import { named, pageReader, preparePage, type PageQuery, type PreparedBounds } from './history.ts';
 import { channelMessageColumns, channelMessages } from './message-kinds.ts';
 import { createMessageOps } from './message-ops.ts';
 import { presentMessage } from '../present.ts';
@@ -75,7 +74,7 @@ export function createMessageService(deps: MessageDeps) {
   const ops = createMessageOps(channelMessages(access), deps);
   const batcher = createSendBatcher({ database: deps.database, eventLog, notifier, onBatch: deps.onSendBatch });
   const sendAttached = createAttachedSend({ db, access, eventLog, notifier, attachments });
-  const pageStatement = pageStatements(messages.seq, (bounds) => prepareChannelPage(deps, bounds));
+  const readPage = pageReader(messages.seq, (bounds) => prepareChannelPage(deps, bounds));
 
   /** The caller's message with this nonce in this channel (a nonce is scoped to its channel). */
   async function byNonce(senderId: string, channelId: string, nonce: string): Promise<wire.Message | null> {
@@ -122,11 +121,9 @@ export function createMessageService(deps: MessageDeps) {
     },
 
     async list(caller: Caller, input: { channelId: string } & Partial<PageQuery>) {
-      const q = { beforeSeq: input.beforeSeq, afterSeq: input.afterSeq, limit: input.limit ?? LIMITS.historyPageDefault };
-      const rows = await pageStatement(q)({ ...q, channelId: input.channelId, callerId: caller.id, take: rowsToRead(q) });
+      const { items, next_before_seq } = await readPage(input, { channelId: input.channelId, callerId: caller.id });
       // No rows is also what a caller who cannot see the channel gets: only then ask which.
-      if (!rows.length) await access.channelFor(input.channelId, caller.id);
-      const { items, next_before_seq } = toPage(rows, q, isForward(q));
+      if (!items.length) await access.channelFor(input.channelId, caller.id);
       return {
         items: items.map((r) => presentMessage(r, r.senderUsername, r.reactions, attachments.fromList(r.attachments, caller.id))),
         next_before_seq,
