@@ -154,6 +154,10 @@ describe('around a conversation', () => {
     const db = server.db.database;
     const me = f.author.client;
     await refusedUnchanged(db, () => me.dms.markRead.mutate({ user_id: unknownId(), seq: 1 }), 'NOT_FOUND');
+    // A history page with an unknown partner, whichever bounds it takes (each is its own statement).
+    for (const bounds of [{}, { before_seq: 10 }, { after_seq: 0 }, { before_seq: 10, after_seq: 0 }]) {
+      await expectCode(me.dms.list.query({ user_id: unknownId(), ...bounds }), 'NOT_FOUND');
+    }
     await refusedUnchanged(db, () => me.dms.edit.mutate({ message_id: unknownId(), content: 'x' }), 'NOT_FOUND');
     await refusedUnchanged(db, () => me.dms.delete.mutate({ message_id: unknownId() }), 'NOT_FOUND');
     await refusedUnchanged(db, () => me.dms.react.mutate({ message_id: unknownId(), emoji: '👍' }), 'NOT_FOUND');
