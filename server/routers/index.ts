@@ -1,4 +1,4 @@
-import { router } from '../trpc/init.ts';
+import { router, type DirectMutation } from '../trpc/init.ts';
 import { authRouter } from './auth.ts';
 import { boardsRouter, cardsRouter } from './boards.ts';
 import { channelsRouter } from './channels.ts';
@@ -6,7 +6,7 @@ import { dmsRouter } from './dms.ts';
 import { filesRouter } from './files.ts';
 import { docsRouter } from './docs.ts';
 import { groupsRouter } from './groups.ts';
-import { messagesRouter } from './messages.ts';
+import { messagesDirect, messagesRouter } from './messages.ts';
 import { realtimeRouter } from './realtime.ts';
 import { tasksRouter } from './tasks.ts';
 import { usersRouter } from './users.ts';
@@ -28,3 +28,6 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
+
+/** Mutations a transport may run without tRPC's middleware chain (see hotMutation), by path. */
+export const directMutations: ReadonlyMap<string, DirectMutation> = new Map(Object.entries(messagesDirect));

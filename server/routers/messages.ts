@@ -1,14 +1,20 @@
 import { z } from 'zod';
 import * as s from '../../shared/index.ts';
 import { camelInput } from '../trpc/camel.ts';
-import { authedProcedure, router } from '../trpc/init.ts';
+import { authedProcedure, hotMutation, router, type DirectMutation } from '../trpc/init.ts';
+
+// The hot paths: their output is built to the shared schema's type, so they skip runtime output
+// validation (a history page's was a tenth of its CPU). A send is the chat's hottest call: the
+// WebSocket transport runs it without tRPC's middleware chain too.
+const send = hotMutation(camelInput(s.SendMessageInput), ({ services, user }, input): Promise<s.Message> =>
+  services.messages.send(user, input),
+);
+
+/** Mutations the WebSocket transport calls directly, by path. */
+export const messagesDirect: Record<string, DirectMutation> = { 'messages.send': send.direct };
 
 export const messagesRouter = router({
-  // The hot paths: their output is built to the shared schema's type, so they skip runtime output
-  // validation (a history page's was a tenth of its CPU).
-  send: authedProcedure
-    .input(camelInput(s.SendMessageInput))
-    .mutation(({ ctx, input }): Promise<s.Message> => ctx.services.messages.send(ctx.user, input)),
+  send: send.procedure,
   list: authedProcedure
     .input(camelInput(s.ListMessagesInput))
     .query(({ ctx, input }): Promise<s.MessagePage> => ctx.services.messages.list(ctx.user, input)),

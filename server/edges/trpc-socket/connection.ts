@@ -11,7 +11,7 @@ import type { ServerWebSocket } from 'bun';
 import { CLOSE_CODES } from '../../../shared/close-codes.ts';
 import type { Metrics } from '../metrics.ts';
 import type { Logger } from '../../log.ts';
-import { appRouter } from '../../routers/index.ts';
+import { appRouter, directMutations } from '../../routers/index.ts';
 import type { Services } from '../../services/index.ts';
 import { createContextInner, type Context } from '../../trpc/context.ts';
 import type { EndReason, LiveSource } from '../../realtime/sink.ts';
@@ -273,16 +273,11 @@ export class TrpcConnection implements LiveOwner<ActiveSubscription> {
     const ctx = await this.ctx!;
     const begun = performance.now();
     try {
+      const direct = type === 'mutation' ? directMutations.get(path) : undefined;
       // No abort signal: Parley's procedures do not use one, and a signal per subscription is memory an idle socket keeps.
-      const result = await callTRPCProcedure({
-        router: appRouter,
-        path,
-        getRawInput: async () => input,
-        ctx,
-        type,
-        signal: undefined,
-        batchIndex: 0,
-      });
+      const result = direct
+        ? await direct(ctx, input)
+        : await callTRPCProcedure({ router: appRouter, path, getRawInput: async () => input, ctx, type, signal: undefined, batchIndex: 0 });
       this.deps.metrics.procedureTimer(path).observe((performance.now() - begun) / 1000);
       if (!sub) return this.respond({ id, ...(jsonrpc && { jsonrpc }), result: { type: 'data', data: result } } as TRPCResponseMessage);
       if (sub.stopped || this.closed) return;
