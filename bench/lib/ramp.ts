@@ -171,15 +171,15 @@ export async function quiesce(ctx: RampCtx): Promise<void> {
   if (r.dead) say(`  ${ctx.label}: reopened ${r.ok}/${r.dead} connections the server had closed`);
 }
 
-/** Runs `step` with Parley's sampling profiler on when BENCH_PROFILE is set (SIGUSR2 starts it, the next one writes it). */
-async function profiled<T>(ctx: RampCtx, step: () => Promise<T>): Promise<T> {
-  const pids = process.env.BENCH_PROFILE ? (ctx.profilePids ?? []) : [];
+/** Runs `step` with Parley's sampling profiler on in `pids` when BENCH_PROFILE is set (SIGUSR2 starts it, the next one writes it). */
+export async function profiled<T>(pids: number[], label: string, step: () => Promise<T>): Promise<T> {
+  if (!process.env.BENCH_PROFILE) return step();
   for (const pid of pids) process.kill(pid, 'SIGUSR2');
   try {
     return await step();
   } finally {
     for (const pid of pids) process.kill(pid, 'SIGUSR2');
-    if (pids.length) say(`  ${ctx.label}: half-saturation profile written to ${process.env.BENCH_PROFILE}/`);
+    if (pids.length) say(`  ${label}: profile written to ${process.env.BENCH_PROFILE}/`);
   }
 }
 
@@ -213,7 +213,7 @@ export async function ramp(
   const best = steps.reduce((a, b) => (b.deliveries_per_s > a.deliveries_per_s ? b : a));
   await quiesce(ctx);
   const halfRate = Math.max(1, best.deliveries_per_s / 2 / ctx.fan);
-  let half = await profiled(ctx, () => runStep(ctx, halfRate, opts.stepMs * 2));
+  let half = await profiled(ctx.profilePids ?? [], `${ctx.label} half saturation`, () => runStep(ctx, halfRate, opts.stepMs * 2));
   say(`  ${ctx.label} half-saturation: ${describe(half)}`);
   // One short run is easily spoiled by another job on a shared machine: retry, keep the cleanest.
   for (let i = 0; i < 2 && half.other_cpu_pct >= 30; i++) {

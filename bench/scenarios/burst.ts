@@ -8,7 +8,7 @@ import { percentile } from '../lib/histogram.ts';
 import { nowMs } from '../lib/payload.ts';
 import type { Pool } from '../lib/pool.ts';
 import { fmt, say, status } from '../lib/progress.ts';
-import { nextStep, quiesce } from '../lib/ramp.ts';
+import { nextStep, profiled, quiesce } from '../lib/ramp.ts';
 import { cpuMs, machineBusyMs, postgresCpuMs } from '../lib/server-proc.ts';
 import type { TargetName } from '../lib/targets.ts';
 import type { ConnSpec } from '../lib/worker.ts';
@@ -117,7 +117,9 @@ export async function burst(opts: Options, target: TargetName): Promise<TargetRe
     const rounds: BurstRound[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       if (i) await quiesce(ctx);
-      const r = await round(pool, run.server.pid, fan, opts.burst, ctx.label);
+      // BENCH_PROFILE=<dir> profiles each round alone (see steady-profile.ts).
+      const pids = target === 'parley' ? ctx.pids : [];
+      const r = await profiled(pids, `${ctx.label} round ${i + 1}`, () => round(pool, run.server.pid, fan, opts.burst, ctx.label));
       rounds.push(r);
       say(`  ${ctx.label} round ${i + 1}: ${describe(r)}`);
     }

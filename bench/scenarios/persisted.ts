@@ -7,7 +7,7 @@ import { percentile } from '../lib/histogram.ts';
 import { nowMs } from '../lib/payload.ts';
 import type { Pool } from '../lib/pool.ts';
 import { fmt, say, status } from '../lib/progress.ts';
-import { nextStep } from '../lib/ramp.ts';
+import { nextStep, profiled } from '../lib/ramp.ts';
 import { cpuMs, postgresCpuMs } from '../lib/server-proc.ts';
 import type { TargetName } from '../lib/targets.ts';
 import type { ConnSpec } from '../lib/worker.ts';
@@ -101,13 +101,16 @@ export async function persisted(opts: Options, target: TargetName): Promise<Targ
           () => pool.stopClosedLoop(),
         );
         say(`  ${label} closed loop (${SENDERS} senders x ${opts.window} in flight): ${show(closed)}`);
-        const open = await measure(
-          pool,
-          pid,
-          `${label} open loop ${TARGET_RATE}/s`,
-          opts.durationMs,
-          (s) => pool.setRate(s, TARGET_RATE),
-          () => pool.setRate(0, 0),
+        // BENCH_PROFILE=<dir> profiles this phase alone (see steady-profile.ts).
+        const open = await profiled([pid], `${label} open loop`, () =>
+          measure(
+            pool,
+            pid,
+            `${label} open loop ${TARGET_RATE}/s`,
+            opts.durationMs,
+            (s) => pool.setRate(s, TARGET_RATE),
+            () => pool.setRate(0, 0),
+          ),
         );
         const offered = Math.round((TARGET_RATE * opts.durationMs) / 1000);
         say(
