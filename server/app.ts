@@ -22,6 +22,8 @@ import { createTypingTimers } from './realtime/typing.ts';
 import { createFloodGuard } from './ratelimit/bucket.ts';
 import { unlimited } from './ratelimit/index.ts';
 import { createFileSweeper } from './services/files/sweeper.ts';
+import { createSearchUpkeep } from './services/messaging/search-upkeep.ts';
+import { periodic } from './startup/periodic.ts';
 import { openStorage } from './storage/open.ts';
 import { createEventLog } from './realtime/eventlog.ts';
 import { channelMessageEvents } from './services/messaging/message-json.ts';
@@ -40,6 +42,8 @@ export interface Parley {
   database: Database;
   /** Sweeps removable files now (the timer does it every FILE_SWEEP_SECONDS); returns how many went. */
   sweepFiles(): Promise<number>;
+  /** Merges the search index's pending list now (the timer does it every SEARCH_UPKEEP_SECONDS); returns the pages merged. */
+  upkeepSearch(): Promise<number>;
   log: Logger;
   /** Tells clients to reconnect elsewhere, drains, and releases every resource. */
   stop(): Promise<void>;
@@ -165,14 +169,12 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   });
   // Removes unattached uploads and deleted attachments; safe with several instances sweeping.
   const sweeper = createFileSweeper({ database, storage, uploadTtlSeconds: config.uploadTtlSeconds, log });
-  let sweeping: Promise<unknown> = Promise.resolve();
-  const sweepTimer =
-    config.fileSweepSeconds > 0
-      ? setInterval(() => {
-          sweeping = sweeper.sweep().catch((err) => log.warn('file sweep failed', { error: err }));
-        }, config.fileSweepSeconds * 1000)
-      : null;
-  sweepTimer?.unref();
+  const searchUpkeep = createSearchUpkeep(database);
+  const jobs = [
+    periodic('file sweep', config.fileSweepSeconds, () => sweeper.sweep(), log),
+    periodic('search upkeep', config.searchUpkeepSeconds, () => searchUpkeep.run(), log),
+  ];
+  const stopJobs = () => Promise.all(jobs.map((job) => job.stop()));
 
   const origins = createOriginPolicy(config.corsOrigins);
   const gateway = createGateway({ services, log });
@@ -203,8 +205,7 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
   });
 
   const release = async () => {
-    if (sweepTimer) clearInterval(sweepTimer);
-    await sweeping;
+    await stopJobs();
     sockets.dispose();
     typing.dispose();
     floods.dispose();
@@ -250,9 +251,9 @@ export async function startParley(config: Config, opts: StartOptions = {}): Prom
     database,
     log,
     sweepFiles: () => sweeper.sweep(),
+    upkeepSearch: () => searchUpkeep.run(),
     async stop() {
-      if (sweepTimer) clearInterval(sweepTimer);
-      await sweeping;
+      await stopJobs();
       // Clients reconnect (elsewhere) and resume; give them the grace period, then close the rest.
       sockets.broadcastReconnect();
       void server!.stop(false);

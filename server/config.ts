@@ -36,6 +36,8 @@ export interface Config {
   uploadTtlSeconds: number;
   /** Seconds between file sweeps (FILE_SWEEP_SECONDS); 0 = never. */
   fileSweepSeconds: number;
+  /** Seconds between merges of the search index's pending list (SEARCH_UPKEEP_SECONDS); 0 = never. */
+  searchUpkeepSeconds: number;
   /** STORAGE_DIR; null = DATA_DIR/files. */
   storageDir: string | null;
   /** S3-compatible storage, when S3_BUCKET is set. */
@@ -113,6 +115,7 @@ const EnvSchema = z.object({
   UPLOAD_QUOTA_BYTES: integer('a number of bytes', 2 ** 50).default(1024 * 1024 * 1024),
   UPLOAD_TTL_SECONDS: integer('a number of seconds', 365 * 24 * 3600).default(24 * 3600),
   FILE_SWEEP_SECONDS: integer('a number of seconds', 24 * 3600).default(300),
+  SEARCH_UPKEEP_SECONDS: integer('a number of seconds', 3600).default(1),
   STORAGE_DIR: z.string().optional(),
   S3_BUCKET: z.string().optional(),
   S3_ENDPOINT: z.url('must be a URL').optional(),
@@ -169,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadQuotaBytes: e.UPLOAD_QUOTA_BYTES,
     uploadTtlSeconds: e.UPLOAD_TTL_SECONDS,
     fileSweepSeconds: e.FILE_SWEEP_SECONDS,
+    searchUpkeepSeconds: e.SEARCH_UPKEEP_SECONDS,
     storageDir: e.STORAGE_DIR ?? null,
     s3: e.S3_BUCKET
       ? {

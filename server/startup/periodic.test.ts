@@ -1,0 +1,79 @@
+import { describe, expect, test } from 'bun:test';
+import { createLogger } from '../log.ts';
+import { periodic } from './periodic.ts';
+
+const quiet = createLogger('error', () => {});
+const until = async (check: () => boolean, what: string) => {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(5);
+  }
+};
+
+/** Waits until `n` periods of `seconds` have passed, counted by a job of its own (no fixed sleep). */
+async function periodsPass(n: number, seconds = PERIOD) {
+  let ticks = 0;
+  const clock = periodic('clock', seconds, async () => void ticks++, quiet);
+  await until(() => ticks >= n, `${n} periods`);
+  await clock.stop();
+}
+
+const PERIOD = 0.01;
+
+describe('periodic jobs', () => {
+  test('a run still going when the next is due is not doubled, and stop waits for it', async () => {
+    let runs = 0;
+    let active = 0;
+    let most = 0;
+    let finish!: () => void;
+    const job = periodic(
+      'slow job',
+      PERIOD,
+      async () => {
+        runs++;
+        most = Math.max(most, ++active);
+        await new Promise<void>((resolve) => (finish = resolve));
+        active--;
+      },
+      quiet,
+    );
+    await until(() => runs === 1, 'the first run');
+    await periodsPass(3); // the timer fires while the first run is still going
+    expect({ runs, most }).toEqual({ runs: 1, most: 1 });
+    const stopped = job.stop();
+    let done = false;
+    void stopped.then(() => (done = true));
+    await periodsPass(1);
+    expect(done).toBe(false); // stop waits for the run
+    finish();
+    await stopped;
+    expect(active).toBe(0);
+  });
+
+  test('a failing run is logged and the next one still comes', async () => {
+    const lines: string[] = [];
+    let runs = 0;
+    const job = periodic(
+      'flaky job',
+      PERIOD,
+      async () => {
+        if (++runs === 1) throw new Error('boom');
+      },
+      createLogger('warn', (l) => lines.push(l)),
+    );
+    await until(() => runs >= 2, 'a second run');
+    await job.stop();
+    expect(lines.length).toBe(1);
+    expect(lines[0]).toContain('flaky job failed');
+    expect(lines[0]).toContain('boom');
+  });
+
+  test('0 seconds: never runs', async () => {
+    let runs = 0;
+    const job = periodic('off', 0, async () => void runs++, quiet);
+    await periodsPass(3);
+    await job.stop();
+    expect(runs).toBe(0);
+  });
+});
