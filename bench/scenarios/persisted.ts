@@ -9,6 +9,7 @@ import type { Pool } from '../lib/pool.ts';
 import { fmt, say, status } from '../lib/progress.ts';
 import { nextStep, profiled } from '../lib/ramp.ts';
 import { cpuMs, postgresCpuMs } from '../lib/server-proc.ts';
+import { describeMetrics, scrapeMetrics, stepMetrics, type StepMetrics } from '../lib/server-metrics.ts';
 import type { TargetName } from '../lib/targets.ts';
 import type { ConnSpec } from '../lib/worker.ts';
 import { requireConnected, withTarget, type TargetResult } from './common.ts';
@@ -25,18 +26,22 @@ type Phase = {
   p99_ms: number | null;
   server_cpu_pct: number;
   db_cpu_pct: number;
+  /** Parley's group commits over the phase (see server-metrics.ts). */
+  server_metrics: StepMetrics | null;
 };
 
 /** Runs `start` for `ms`, samples acks at the end of the window, then lets in-flight sends finish. */
 async function measure(
   pool: Pool,
-  pid: number,
+  server: { pid: number; port: number },
   label: string,
   ms: number,
   start: (step: number) => Promise<void>,
   stop: () => Promise<void>,
 ): Promise<Phase> {
   const step = nextStep();
+  const { pid } = server;
+  const metrics0 = await scrapeMetrics(server.port);
   const cpu0 = cpuMs(pid);
   const db0 = postgresCpuMs();
   const t0 = nowMs();
@@ -48,6 +53,7 @@ async function measure(
   }
   const atEnd = await pool.stats(step);
   const wall = nowMs() - t0;
+  const server_metrics = stepMetrics(metrics0, await scrapeMetrics(server.port));
   await stop();
   for (let i = 0; i < 50 && (await pool.stats(step)).inflight > 0; i++) await Bun.sleep(100);
   const s = await pool.stats(step);
@@ -60,12 +66,14 @@ async function measure(
     p99_ms: percentile(s.ackHist, 99),
     server_cpu_pct: Math.round(((cpuMs(pid) - cpu0) / wall) * 100),
     db_cpu_pct: Math.round(((postgresCpuMs() - db0) / wall) * 100),
+    server_metrics,
   };
 }
 
 const show = (p: Phase) =>
   `${fmt.n(p.acked_per_s)} acked/s, p50 ${fmt.ms(p.p50_ms)} ms, p99 ${fmt.ms(p.p99_ms)} ms, server cpu ${p.server_cpu_pct}%, db cpu ${p.db_cpu_pct}%` +
-  (p.errors ? `, ${p.errors} errors` : '');
+  (p.errors ? `, ${p.errors} errors` : '') +
+  (p.server_metrics ? `\n    ${describeMetrics(p.server_metrics)}` : '');
 
 export async function persisted(opts: Options, target: TargetName): Promise<TargetResult> {
   if (target !== 'parley') return { skipped: 'Parley only' };
@@ -82,11 +90,10 @@ export async function persisted(opts: Options, target: TargetName): Promise<Targ
       async (run, pool) => {
         const specs: ConnSpec[] = Array.from({ length: SENDERS }, (_, i) => ({ r: 'send', room: run.world.rooms[i % channels]!, u: i }));
         requireConnected(`${label} parley`, await pool.connect(specs), SENDERS);
-        const pid = run.server.pid;
         // short warm-up so JIT and connection pools are hot
         await measure(
           pool,
-          pid,
+          run.server,
           `${label} warm-up`,
           1000,
           (s) => pool.closedLoop(s, opts.window),
@@ -94,7 +101,7 @@ export async function persisted(opts: Options, target: TargetName): Promise<Targ
         );
         const closed = await measure(
           pool,
-          pid,
+          run.server,
           `${label} closed loop`,
           opts.durationMs,
           (s) => pool.closedLoop(s, opts.window),
@@ -102,10 +109,10 @@ export async function persisted(opts: Options, target: TargetName): Promise<Targ
         );
         say(`  ${label} closed loop (${SENDERS} senders x ${opts.window} in flight): ${show(closed)}`);
         // BENCH_PROFILE=<dir> profiles this phase alone (see steady-profile.ts).
-        const open = await profiled([pid], `${label} open loop`, () =>
+        const open = await profiled([run.server.pid], `${label} open loop`, () =>
           measure(
             pool,
-            pid,
+            run.server,
             `${label} open loop ${TARGET_RATE}/s`,
             opts.durationMs,
             (s) => pool.setRate(s, TARGET_RATE),
