@@ -51,22 +51,23 @@ describe('periodic jobs', () => {
     expect(active).toBe(0);
   });
 
-  test('a failing run is logged and the next one still comes', async () => {
+  test('a failure is logged once when it starts and once when the job recovers, and the runs go on', async () => {
     const lines: string[] = [];
     let runs = 0;
     const job = periodic(
       'flaky job',
       PERIOD,
       async () => {
-        if (++runs === 1) throw new Error('boom');
+        if (++runs <= 3) throw new Error('boom');
       },
-      createLogger('warn', (l) => lines.push(l)),
+      createLogger('info', (l) => lines.push(l)),
     );
-    await until(() => runs >= 2, 'a second run');
+    await until(() => runs >= 5, 'five runs');
     await job.stop();
-    expect(lines.length).toBe(1);
+    expect(lines.length).toBe(2);
     expect(lines[0]).toContain('flaky job failed');
     expect(lines[0]).toContain('boom');
+    expect(JSON.parse(lines[1]!)).toMatchObject({ msg: 'flaky job recovered', failedRuns: 3 });
   });
 
   test('0 seconds: never runs', async () => {
