@@ -1,21 +1,15 @@
 import { describe, expect, test } from 'bun:test';
 import { createLogger } from '../log.ts';
+import { eventually } from '../test/helpers/events.ts';
 import { periodic } from './periodic.ts';
 
 const quiet = createLogger('error', () => {});
-const until = async (check: () => boolean, what: string) => {
-  const deadline = Date.now() + 5000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(5);
-  }
-};
 
 /** Waits until `n` periods of `seconds` have passed, counted by a job of its own (no fixed sleep). */
 async function periodsPass(n: number, seconds = PERIOD) {
   let ticks = 0;
   const clock = periodic('clock', seconds, async () => void ticks++, quiet);
-  await until(() => ticks >= n, `${n} periods`);
+  await eventually(() => ticks >= n, 5000, `${n} periods`);
   await clock.stop();
 }
 
@@ -38,7 +32,7 @@ describe('periodic jobs', () => {
       },
       quiet,
     );
-    await until(() => runs === 1, 'the first run');
+    await eventually(() => runs === 1, 5000, 'the first run');
     await periodsPass(3); // the timer fires while the first run is still going
     expect({ runs, most }).toEqual({ runs: 1, most: 1 });
     const stopped = job.stop();
@@ -62,7 +56,7 @@ describe('periodic jobs', () => {
       },
       createLogger('info', (l) => lines.push(l)),
     );
-    await until(() => runs >= 5, 'five runs');
+    await eventually(() => runs >= 5, 5000, 'five runs');
     await job.stop();
     expect(lines.length).toBe(2);
     expect(lines[0]).toContain('flaky job failed');

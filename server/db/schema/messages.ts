@@ -6,7 +6,7 @@ import { createdAt, users } from './users.ts';
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 const seq = (name = 'seq') => bigint(name, { mode: 'number' });
 /** The search index's pending list, in kB: about 50,000 messages, far more than a second of sends. */
-export const SEARCH_PENDING_LIMIT_KB = 16384;
+const SEARCH_PENDING_LIMIT_KB = 16384;
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 /** Channel messages. `seq` is the message's position in its channel's event stream. */

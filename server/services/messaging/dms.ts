@@ -145,7 +145,7 @@ export function createDmService({ database, eventLog, notifier, limiter, rateLim
       notSelf(caller, input.userId);
       const { items, next_before_seq } = await readPage(input, { pairKey: dmStream(caller.id, input.userId), callerId: caller.id });
       // A conversation with no messages: NOT_FOUND if the other user does not exist.
-      if (!items.length) await partner(caller, input.userId);
+      if (!items.length) await userService.byId(input.userId);
       return {
         items: items.map((r) => presentDm(r, r.senderUsername, r.reactions, attachments.fromList(r.attachments, caller.id))),
         next_before_seq,
