@@ -38,8 +38,9 @@ export interface SendBatchStats {
 /** Most sends written by one statement. */
 const MAX_BATCH = 500;
 /**
- * Batches written at once (one connection each). Batches for one channel still commit in turn
- * (its counter row is locked until commit), but one's round trip overlaps another's.
+ * Batches written at once (one connection each), for different channels: a channel's sends wait
+ * while a batch for it is being written (they would wait on its counter row anyway) and go
+ * together, in arrival order, in the next one.
  */
 const MAX_WRITERS = BATCH_WRITERS;
 
@@ -121,9 +122,11 @@ export function createSendBatcher(deps: {
   // The batch statement has one shape: it runs where its plan is kept (see Database.batchWriter).
   const database = deps.database.batchWriter;
   let queue: Pending[] = [];
-  /** Batch writers at work; each takes whatever queued up while the others were committing. */
+  /** Batch writers at work; each writes one batch of what queued up while the others were committing. */
   let writers = 0;
   let scheduled = false;
+  /** Channels with a batch being written. */
+  const writing = new Set<string>();
 
   async function write(batch: Pending[]): Promise<{ sent: Map<Pending, wire.Message>; events: StreamEvent[] }> {
     const createdAt = new Date();
@@ -172,14 +175,32 @@ export function createSendBatcher(deps: {
     }
   }
 
+  /** The next batch: queued sends, in order, for channels no batch is being written for. */
+  function take(): Pending[] {
+    const batch: Pending[] = [];
+    const held: Pending[] = [];
+    for (const p of queue) (batch.length < MAX_BATCH && !writing.has(p.channelId) ? batch : held).push(p);
+    queue = held;
+    return batch;
+  }
+
   async function writer() {
+    const batch = take();
+    if (!batch.length) return;
     writers++;
-    while (queue.length) {
-      const batch = queue.slice(0, MAX_BATCH);
-      queue = queue.slice(batch.length);
+    const channels = new Set(batch.map((p) => p.channelId));
+    for (const c of channels) writing.add(c);
+    try {
       await flush(batch);
+    } finally {
+      for (const c of channels) writing.delete(c);
+      writers--;
     }
-    writers--;
+    // What queued meanwhile goes next, but not before the sends this batch's acks let in: a
+    // socket's requests beyond its in-flight cap start one turn after an ack frees a slot (see
+    // TrpcConnection.admit), so a writer taking the queue right away would commit a sender's
+    // 16 sends as 1 + 15, and keep doing so.
+    if (queue.length) setImmediate(schedule);
   }
 
   /** Starts a writer on the next turn (so sends parsed in this one share its commit), if one is free. */
