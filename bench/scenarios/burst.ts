@@ -10,6 +10,7 @@ import type { Pool } from '../lib/pool.ts';
 import { fmt, say, status } from '../lib/progress.ts';
 import { nextStep, profiled, quiesce } from '../lib/ramp.ts';
 import { cpuMs, machineBusyMs, postgresCpuMs } from '../lib/server-proc.ts';
+import { describeMetrics, scrapeMetrics, stepMetrics, type StepMetrics } from '../lib/server-metrics.ts';
 import type { TargetName } from '../lib/targets.ts';
 import type { ConnSpec } from '../lib/worker.ts';
 import { requireConnected, withTarget, type TargetResult } from './common.ts';
@@ -38,10 +39,14 @@ export type BurstRound = {
   /** sends the server refused (e.g. Parley's per-connection request queue is full) */
   errors: number;
   error?: string;
+  /** Parley's own metrics over the round (group commits, loop lag); absent for peers */
+  server_metrics?: StepMetrics;
 };
 
-async function round(pool: Pool, pid: number, fan: number, count: number, label: string): Promise<BurstRound> {
+async function round(pool: Pool, target: { pid: number; port: number }, fan: number, count: number, label: string): Promise<BurstRound> {
+  const { pid, port } = target;
   const step = nextStep();
+  const metrics0 = await scrapeMetrics(port);
   const before = await pool.stats(step);
   const srv0 = cpuMs(pid);
   const db0 = postgresCpuMs();
@@ -64,6 +69,7 @@ async function round(pool: Pool, pid: number, fan: number, count: number, label:
   const db = Math.max(0, pct(postgresCpuMs() - db0)); // a PostgreSQL process may exit meanwhile
   const gen = pct(s.cpuMs - before.cpuMs);
   const wall = s.recv ? s.last - t0 : nowMs() - t0;
+  const server_metrics = stepMetrics(metrics0, metrics0 ? await scrapeMetrics(port) : null);
   return {
     step,
     sent: s.sent,
@@ -82,6 +88,7 @@ async function round(pool: Pool, pid: number, fan: number, count: number, label:
     conns_closed: s.closed - before.closed,
     errors: s.errors,
     ...(s.errors ? { error: s.error } : {}),
+    ...(server_metrics ? { server_metrics } : {}),
   };
 }
 
@@ -94,7 +101,8 @@ function describe(r: BurstRound): string {
     `, loadgen cpu ${r.loadgen_cpu_pct}%` +
     (r.other_cpu_pct >= 20 ? `, OTHER cpu ${r.other_cpu_pct}%` : '') +
     (r.conns_closed ? `, ${r.conns_closed} conns closed` : '') +
-    (r.errors ? `, ${r.errors} errors (${r.error?.slice(0, 160)})` : '')
+    (r.errors ? `, ${r.errors} errors (${r.error?.slice(0, 160)})` : '') +
+    (r.server_metrics ? `\n      ${describeMetrics(r.server_metrics)}` : '')
   );
 }
 
@@ -119,7 +127,7 @@ export async function burst(opts: Options, target: TargetName): Promise<TargetRe
       if (i) await quiesce(ctx);
       // BENCH_PROFILE=<dir> profiles each round alone (see steady-profile.ts).
       const pids = target === 'parley' ? ctx.pids : [];
-      const r = await profiled(pids, `${ctx.label} round ${i + 1}`, () => round(pool, run.server.pid, fan, opts.burst, ctx.label));
+      const r = await profiled(pids, `${ctx.label} round ${i + 1}`, () => round(pool, run.server, fan, opts.burst, ctx.label));
       rounds.push(r);
       say(`  ${ctx.label} round ${i + 1}: ${describe(r)}`);
     }
