@@ -23,7 +23,8 @@ export type Options = {
   stepMs: number;
   factor: number;
   durationMs: number;
-  window: number;
+  /** sends in flight per sender in the persisted scenario's closed loops, one loop each */
+  windows: number[];
   parleyDb: 'postgres' | 'pglite';
   /** seconds to wait, before each target, for other jobs on the machine to go quiet */
   waitQuietS: number;
@@ -71,7 +72,7 @@ export function parseOptions(argv: string[]): Options {
     console.log(`usage: bun bench/run.ts [--quick] [--scenario ${SCENARIOS.join('|')}[,...]]
   [--target ${TARGETS.join('|')}[,...]] [--subs 1000,5000] [--cluster-subs 10000] [--burst 300] [--rooms 1000] [--room-size 10]
   [--capacity N] [--users N] [--workers N] [--step-ms ms] [--factor x] [--duration ms]
-  [--window n] [--parley-db postgres|pglite] [--wait-quiet seconds]`);
+  [--window 1,4] [--parley-db postgres|pglite] [--wait-quiet seconds]`);
     process.exit(0);
   }
   const q = v.quick;
@@ -97,7 +98,7 @@ export function parseOptions(argv: string[]): Options {
     stepMs: num(v['step-ms'], q ? 1000 : 2500),
     factor: num(v.factor, q ? 2.5 : 1.5),
     durationMs: num(v.duration, q ? 2000 : 8000),
-    window: num(v.window, 1),
+    windows: (list(v.window) ?? (q ? ['1'] : ['1', '4'])).map(Number),
     parleyDb: (v['parley-db'] as Options['parleyDb']) ?? 'postgres',
     waitQuietS: num(v['wait-quiet'], q ? 10 : 60),
   };

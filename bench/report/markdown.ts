@@ -209,24 +209,38 @@ export function writeReport(dir: string): string {
     );
   }
   const pers = load(dir, 'persisted');
-  const pv = pers?.results?.parley?.variants;
-  if (pers && pv) {
-    out.push(`## Persisted sends on PostgreSQL (Parley only) — ${pers.mode} run, ${pers.generated_at}`, '');
+  const pv = Object.entries<any>(pers?.results?.parley?.variants ?? {});
+  if (pers && pv.length) {
+    const name = (v: any) => `${v.db === 'pglite' ? 'PGlite' : 'PostgreSQL'}, ${v.channels} channel${v.channels === 1 ? '' : 's'}`;
+    out.push(`## Persisted sends (Parley only) — ${pers.mode} run, ${pers.generated_at}`, '');
+    out.push(`${pv[0]![1].senders} sender connections, no subscribers: validate, authorise, persist, acknowledge.`, '');
     out.push(
-      '| variant | closed loop acked/s ↑ | p50 ms | p99 ms | open loop @10k/s acked/s ↑ | p50 ms | p99 ms | errors |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| database, channels | closed loop: in flight per sender | acked/s ↑ | p50 ms | p99 ms | errors |',
+      '| --- | --- | --- | --- | --- | --- |',
     );
-    for (const [k, v] of Object.entries<any>(pv)) {
-      out.push(
-        `| ${v.senders} senders × ${v.window} in flight, ${k.replace('_', ' ')} | ${num(v.closed_loop.acked_per_s)} | ${num(v.closed_loop.p50_ms)} | ${num(v.closed_loop.p99_ms)} | ${num(v.open_loop.acked_per_s)} | ${num(v.open_loop.p50_ms)} | ${num(v.open_loop.p99_ms)} | ${v.closed_loop.errors + v.open_loop.errors} |`,
+    for (const [, v] of pv)
+      for (const c of v.closed_loops)
+        out.push(`| ${name(v)} | ${c.window} | ${num(c.acked_per_s)} | ${num(c.p50_ms)} | ${num(c.p99_ms)} | ${c.errors} |`);
+    out.push(
+      '',
+      `| database, channels | open loop: offered/s | acked/s ↑ | p50 ms | p99 ms | errors |`,
+      '| --- | --- | --- | --- | --- | --- |',
+      ...pv.map(
+        ([, v]) =>
+          `| ${name(v)} | ${num(v.open_loop.target_rate)} | ${num(v.open_loop.acked_per_s)} | ${num(v.open_loop.p50_ms)} | ${num(v.open_loop.p99_ms)} | ${v.open_loop.errors} |`,
+      ),
+    );
+    out.push('', ...notes(pers), '');
+    const onPostgres = pv.map(([, v]) => v).filter((v) => v.db === 'postgres');
+    if (onPostgres.length) {
+      const best = Math.max(...onPostgres.flatMap((v) => v.closed_loops.map((c: any) => c.acked_per_s)));
+      const p99s = onPostgres.map((v) => v.open_loop.p99_ms).filter((x) => x != null);
+      const p99 = p99s.length ? Math.max(...p99s) : null;
+      targets.push(`| persisted on PostgreSQL ≥ 20,000 acked msg/s (best closed loop) | ${num(best)}/s | ${mark(best >= 20000)} |`);
+      targets.push(
+        `| persisted on PostgreSQL p99 ack < 50 ms at 10,000/s offered | ${num(p99)} ms | ${mark(p99 === null ? null : p99 < 50)} |`,
       );
     }
-    const v: any = Object.values(pv)[0];
-    const best = Math.max(v.closed_loop.acked_per_s, v.open_loop.acked_per_s);
-    const p99 = v.open_loop.acked_per_s >= v.closed_loop.acked_per_s ? v.open_loop.p99_ms : v.closed_loop.p99_ms;
-    out.push('', ...notes(pers), '');
-    targets.push(`| persisted ≥ 10,000 acked msg/s | ${num(best)}/s | ${mark(best >= 10000)} |`);
-    targets.push(`| persisted p99 ack < 50 ms (at that rate) | ${num(p99)} ms | ${mark(p99 == null ? null : p99 < 50)} |`);
   } else if (pers) out.push('## Persisted sends', '', ...notes(pers), '');
   const clu = load(dir, 'cluster');
   const cv = clu?.results?.parley?.variants;

@@ -1,6 +1,8 @@
-// Scenario 3: persisted sends on PostgreSQL (Parley only). 50 sender connections (one user each),
-// no subscribers, so the figure is the write path: validate, authorise, persist, ack.
-//  - closed loop: every sender keeps `window` sends outstanding -> max acked msg/s and ack latency;
+// Scenario 3: persisted sends (Parley only), on PostgreSQL and on the embedded PGlite. 50 sender
+// connections (one user each), no subscribers, so the figure is the write path: validate,
+// authorise, persist, ack.
+//  - closed loops: every sender keeps `window` sends outstanding (one loop per --window value)
+//    -> acked msg/s and ack latency;
 //  - open loop at the 10,000 msg/s target -> does it keep up, and at what p99.
 import type { Options } from '../lib/cli.ts';
 import { percentile } from '../lib/histogram.ts';
@@ -75,63 +77,68 @@ const show = (p: Phase) =>
   (p.errors ? `, ${p.errors} errors` : '') +
   (p.server_metrics ? `\n    ${describeMetrics(p.server_metrics)}` : '');
 
+type Db = 'postgres' | 'pglite';
+
+/** One database, one channel layout: a closed loop per window, then the open loop. */
+async function variant(opts: Options, db: Db, channels: number) {
+  const label = `persisted-${db === 'pglite' ? 'pglite-' : ''}${channels}ch`;
+  // 10k/s at a 50 ms p99 is ~500 in flight, 10 per sender; a cap of 20 gives headroom without
+  // letting an overloaded server build a minute-long backlog (sends over the cap are skipped)
+  const maxInflight = Math.max(20, ...opts.windows);
+  return withTarget(
+    'parley',
+    { rooms: channels, users: SENDERS, label, postgres: db === 'postgres', maxInflight },
+    opts,
+    async (run, pool) => {
+      const specs: ConnSpec[] = Array.from({ length: SENDERS }, (_, i) => ({ r: 'send', room: run.world.rooms[i % channels]!, u: i }));
+      requireConnected(`${label} parley`, await pool.connect(specs), SENDERS);
+      const closedLoop = (window: number, name: string, ms: number) =>
+        measure(
+          pool,
+          run.server,
+          name,
+          ms,
+          (s) => pool.closedLoop(s, window),
+          () => pool.stopClosedLoop(),
+        );
+      // short warm-up so JIT and connection pools are hot
+      await closedLoop(opts.windows[0]!, `${label} warm-up`, 1000);
+      const closed_loops: Array<Phase & { window: number }> = [];
+      for (const window of opts.windows) {
+        const phase = await closedLoop(window, `${label} closed loop x${window}`, opts.durationMs);
+        say(`  ${label} closed loop (${SENDERS} senders x ${window} in flight): ${show(phase)}`);
+        closed_loops.push({ window, ...phase });
+      }
+      // BENCH_PROFILE=<dir> profiles this phase alone (see steady-profile.ts).
+      const open = await profiled([run.server.pid], `${label} open loop`, () =>
+        measure(
+          pool,
+          run.server,
+          `${label} open loop ${TARGET_RATE}/s`,
+          opts.durationMs,
+          (s) => pool.setRate(s, TARGET_RATE),
+          () => pool.setRate(0, 0),
+        ),
+      );
+      const offered = Math.round((TARGET_RATE * opts.durationMs) / 1000);
+      say(
+        `  ${label} open loop at ${fmt.n(TARGET_RATE)}/s: ${show(open)} (${fmt.n(open.sent)} of ${fmt.n(offered)} offered sends went out; the rest hit the in-flight cap)`,
+      );
+      return { db, senders: SENDERS, channels, closed_loops, open_loop: { target_rate: TARGET_RATE, offered, ...open } };
+    },
+  );
+}
+
+/**
+ * PostgreSQL with 50 channels and with 1 (every send on one channel's counter), then the
+ * embedded PGlite (the default deployment) with 50; only PGlite when PostgreSQL is unreachable.
+ */
 export async function persisted(opts: Options, target: TargetName): Promise<TargetResult> {
   if (target !== 'parley') return { skipped: 'Parley only' };
-  if (opts.parleyDb !== 'postgres') return { skipped: 'needs PostgreSQL' };
+  const layouts: Array<[Db, number]> = opts.parleyDb === 'postgres' ? [['postgres', SENDERS]] : [];
+  if (!opts.quick && opts.parleyDb === 'postgres') layouts.push(['postgres', 1]);
+  if (!opts.quick || opts.parleyDb === 'pglite') layouts.push(['pglite', SENDERS]);
   const variants: Record<string, unknown> = {};
-  for (const channels of opts.quick ? [SENDERS] : [SENDERS, 1]) {
-    const label = `persisted-${channels}ch`;
-    // 10k/s at a 50 ms p99 is ~500 in flight, 10 per sender; a cap of 20 gives headroom without
-    // letting an overloaded server build a minute-long backlog (sends over the cap are skipped)
-    variants[`${channels}_channels`] = await withTarget(
-      target,
-      { rooms: channels, users: SENDERS, label, postgres: true, maxInflight: 20 },
-      opts,
-      async (run, pool) => {
-        const specs: ConnSpec[] = Array.from({ length: SENDERS }, (_, i) => ({ r: 'send', room: run.world.rooms[i % channels]!, u: i }));
-        requireConnected(`${label} parley`, await pool.connect(specs), SENDERS);
-        // short warm-up so JIT and connection pools are hot
-        await measure(
-          pool,
-          run.server,
-          `${label} warm-up`,
-          1000,
-          (s) => pool.closedLoop(s, opts.window),
-          () => pool.stopClosedLoop(),
-        );
-        const closed = await measure(
-          pool,
-          run.server,
-          `${label} closed loop`,
-          opts.durationMs,
-          (s) => pool.closedLoop(s, opts.window),
-          () => pool.stopClosedLoop(),
-        );
-        say(`  ${label} closed loop (${SENDERS} senders x ${opts.window} in flight): ${show(closed)}`);
-        // BENCH_PROFILE=<dir> profiles this phase alone (see steady-profile.ts).
-        const open = await profiled([run.server.pid], `${label} open loop`, () =>
-          measure(
-            pool,
-            run.server,
-            `${label} open loop ${TARGET_RATE}/s`,
-            opts.durationMs,
-            (s) => pool.setRate(s, TARGET_RATE),
-            () => pool.setRate(0, 0),
-          ),
-        );
-        const offered = Math.round((TARGET_RATE * opts.durationMs) / 1000);
-        say(
-          `  ${label} open loop at ${fmt.n(TARGET_RATE)}/s: ${show(open)} (${fmt.n(open.sent)} of ${fmt.n(offered)} offered sends went out; the rest hit the in-flight cap)`,
-        );
-        return {
-          senders: SENDERS,
-          channels,
-          window: opts.window,
-          closed_loop: closed,
-          open_loop: { target_rate: TARGET_RATE, offered, ...open },
-        };
-      },
-    );
-  }
+  for (const [db, channels] of layouts) variants[`${db}_${channels}_channels`] = await variant(opts, db, channels);
   return { variants };
 }
