@@ -209,7 +209,11 @@ export function writeReport(dir: string): string {
     );
   }
   const pers = load(dir, 'persisted');
-  const pv = Object.entries<any>(pers?.results?.parley?.variants ?? {});
+  // Results from before the closed loops had windows have one closed loop and no database name.
+  const pv = Object.entries<any>(pers?.results?.parley?.variants ?? {}).map(([k, v]) => [
+    k,
+    { db: 'postgres', closed_loops: v.closed_loop ? [{ window: v.window, ...v.closed_loop }] : [], ...v },
+  ]) as Array<[string, any]>;
   if (pers && pv.length) {
     const name = (v: any) => `${v.db === 'pglite' ? 'PGlite' : 'PostgreSQL'}, ${v.channels} channel${v.channels === 1 ? '' : 's'}`;
     out.push(`## Persisted sends (Parley only) — ${pers.mode} run, ${pers.generated_at}`, '');
