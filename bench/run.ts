@@ -46,7 +46,9 @@ async function machine() {
 async function main() {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.parleyDb === 'postgres' && !(await postgresAvailable())) {
-    say('PostgreSQL not reachable: Parley runs on embedded PGlite; persisted sends are measured on PGlite only, the cluster and history scenarios are skipped');
+    say(
+      'PostgreSQL not reachable: Parley runs on embedded PGlite; persisted sends are measured on PGlite only, the cluster and history scenarios are skipped',
+    );
     opts.parleyDb = 'pglite';
   }
   mkdirSync(RESULTS, { recursive: true });
