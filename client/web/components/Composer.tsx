@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ClipboardEvent, type KeyboardEvent } 
 import { LIMITS } from '../../index.ts';
 import { useTypingSignal } from '../hooks/useTypingSignal.ts';
 import type { PendingUpload } from '../lib/uploads.ts';
+import { PaperClipIcon } from './icons.tsx';
 import { MentionMenu, mentionQuery } from './MentionMenu.tsx';
 import { PendingUploads } from './PendingUploads.tsx';
 
@@ -147,7 +148,7 @@ export function Composer(props: Props) {
           title="Attach files (or paste, or drop them here)"
           onClick={() => picker.current?.click()}
         >
-          <PaperClip />
+          <PaperClipIcon />
         </button>
         <textarea
           ref={input}
@@ -184,22 +185,5 @@ export function Composer(props: Props) {
         </button>
       </div>
     </form>
-  );
-}
-
-function PaperClip() {
-  return (
-    <svg
-      viewBox="0 0 24 24"
-      width="18"
-      height="18"
-      aria-hidden="true"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="2"
-      strokeLinecap="round"
-    >
-      <path d="M21 11.5 12.5 20a5.5 5.5 0 0 1-7.8-7.8l8.9-8.9a3.7 3.7 0 0 1 5.2 5.2l-8.9 8.9a1.8 1.8 0 0 1-2.6-2.6l8.2-8.2" />
-    </svg>
   );
 }

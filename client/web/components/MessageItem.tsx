@@ -1,6 +1,7 @@
 import { memo, useState } from 'react';
 import type { ChatMessage } from '../lib/conversation.ts';
 import { Attachments } from './Attachments.tsx';
+import { TrashIcon } from './icons.tsx';
 import { MessageEditor } from './MessageEditor.tsx';
 import { MessageText } from './MessageText.tsx';
 import { ReactionBar, ReactionPicker } from './Reactions.tsx';
@@ -86,7 +87,7 @@ export const MessageItem = memo(function MessageItem({ message, mine, continued,
           )}
           {(mine || canModerate) && (
             <button data-testid="message-delete" aria-label="Delete message" onClick={() => setConfirming(true)}>
-              🗑
+              <TrashIcon />
             </button>
           )}
         </div>

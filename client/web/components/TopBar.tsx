@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { ConnectionStatus } from '../hooks/useMeStream.ts';
+import { PeopleIcon } from './icons.tsx';
 import { ThemeToggle } from './ThemeToggle.tsx';
 
 const LABEL: Record<ConnectionStatus, string> = {
@@ -69,7 +70,7 @@ export function TopBar({ connection, drawerOpen, onMenu, hasGroup, aside, onTogg
           title="Members"
           onClick={onToggleMembers}
         >
-          👥
+          <PeopleIcon />
         </button>
       )}
       <ThemeToggle />
