@@ -144,7 +144,8 @@ step('Markdown, links and @mentions render safely; @ completes names', async () 
   await alice.page.getByTestId('mention-option').filter({ hasText: names.bob }).waitFor();
   await input.press('Enter'); // picks the name, does not send
   expect(await input.inputValue()).toBe(`@${names.bob} `);
-  await input.pressSequentially('**ship it** see https://example.com/notes and `code` <img src=x onerror="window.__xss=1">');
+  // The rest at once: typed key by key right after the pick, a keystroke could land while the menu closes.
+  await input.fill(`@${names.bob} **ship it** see https://example.com/notes and \`code\` <img src=x onerror="window.__xss=1">`);
   await input.press('Enter');
   const msg = message(bob.page, 'ship it');
   await msg.waitFor();
@@ -188,6 +189,7 @@ step('edit, react and delete travel live between the two users', async () => {
   await bob.page.emulateMedia({ colorScheme: 'light' });
 
   await aliceMsg.hover();
+  await aliceMsg.getByTestId('message-delete').locator('svg').waitFor();
   await aliceMsg.getByTestId('message-delete').click();
   await alice.page.getByTestId('message-delete-confirm').click();
   await edited.waitFor({ state: 'detached' });
@@ -256,6 +258,9 @@ step('search shows ranked results with their marks and opens the channel', async
 });
 
 step('the member list shows roles and who is online', async () => {
+  // Icon-only buttons draw their icons: an emoji glyph is an empty box where no emoji font is installed.
+  const icon = await alice.page.getByTestId('members-toggle').locator('svg').boundingBox();
+  expect(icon?.width).toBeGreaterThanOrEqual(16);
   await alice.page.getByTestId('members-toggle').click();
   const list = alice.page.getByTestId('member-list');
   await list.locator(`[data-testid="member"][data-username="${names.alice}"][data-role="owner"]`).waitFor();
