@@ -8,7 +8,7 @@ import { nowMs } from './payload.ts';
 import type { Pool } from './pool.ts';
 import { fmt, say, status } from './progress.ts';
 import { cpuMs, machineBusyMs, postgresCpuMs, waitQuiet } from './server-proc.ts';
-import { describeMetrics, scrapeMetrics, stepMetrics, type StepMetrics } from './server-metrics.ts';
+import { describeMetrics, metricsStep, type StepMetrics } from './server-metrics.ts';
 
 export type StepResult = {
   step: number;
@@ -74,7 +74,7 @@ export async function runStep(ctx: RampCtx, rate: number, ms: number): Promise<S
   const db0 = postgresCpuMs();
   const redis0 = ctx.redisPid ? cpuMs(ctx.redisPid) : 0;
   const all0 = machineBusyMs();
-  const metrics0 = ctx.metricsPort ? await scrapeMetrics(ctx.metricsPort) : null;
+  const metricsEnd = await metricsStep(ctx.metricsPort);
   const t0 = nowMs();
   await ctx.pool.setRate(step, rate);
   const line = (s: Awaited<ReturnType<Pool['stats']>>, phase: string) =>
@@ -100,7 +100,7 @@ export async function runStep(ctx: RampCtx, rate: number, ms: number): Promise<S
     status(line(s, 'draining'));
   }
   const wall = nowMs() - t0;
-  const server_metrics = stepMetrics(metrics0, metrics0 && ctx.metricsPort ? await scrapeMetrics(ctx.metricsPort) : null);
+  const server_metrics = await metricsEnd();
   const pct = (ms: number) => Math.round((ms / wall) * 100);
   const server = pct(sumCpuMs(ctx.pids) - srv0);
   const db = pct(postgresCpuMs() - db0);

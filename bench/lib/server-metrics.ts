@@ -90,6 +90,15 @@ export function stepMetrics(before: Scrape | null, after: Scrape | null) {
 
 export type StepMetrics = NonNullable<ReturnType<typeof stepMetrics>>;
 
+/**
+ * Scrapes now and returns the step's end: it scrapes again and gives the figures between the two
+ * (null for a target without Parley's metrics, or with no port to ask).
+ */
+export async function metricsStep(port: number | undefined): Promise<() => Promise<StepMetrics | null>> {
+  const before = port ? await scrapeMetrics(port) : null;
+  return async () => (before && port ? stepMetrics(before, await scrapeMetrics(port)) : null);
+}
+
 export function describeMetrics(m: StepMetrics): string {
   const f = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(v < 10 ? 2 : 0));
   return (

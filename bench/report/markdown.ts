@@ -209,11 +209,7 @@ export function writeReport(dir: string): string {
     );
   }
   const pers = load(dir, 'persisted');
-  // Results from before the closed loops had windows have one closed loop and no database name.
-  const pv = Object.entries<any>(pers?.results?.parley?.variants ?? {}).map(([k, v]) => [
-    k,
-    { db: 'postgres', closed_loops: v.closed_loop ? [{ window: v.window, ...v.closed_loop }] : [], ...v },
-  ]) as Array<[string, any]>;
+  const pv = Object.entries<any>(pers?.results?.parley?.variants ?? {});
   if (pers && pv.length) {
     const name = (v: any) => `${v.db === 'pglite' ? 'PGlite' : 'PostgreSQL'}, ${v.channels} channel${v.channels === 1 ? '' : 's'}`;
     out.push(`## Persisted sends (Parley only) — ${pers.mode} run, ${pers.generated_at}`, '');

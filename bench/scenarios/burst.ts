@@ -10,7 +10,7 @@ import type { Pool } from '../lib/pool.ts';
 import { fmt, say, status } from '../lib/progress.ts';
 import { nextStep, profiled, quiesce } from '../lib/ramp.ts';
 import { cpuMs, machineBusyMs, postgresCpuMs } from '../lib/server-proc.ts';
-import { describeMetrics, scrapeMetrics, stepMetrics, type StepMetrics } from '../lib/server-metrics.ts';
+import { describeMetrics, metricsStep, type StepMetrics } from '../lib/server-metrics.ts';
 import type { TargetName } from '../lib/targets.ts';
 import type { ConnSpec } from '../lib/worker.ts';
 import { requireConnected, withTarget, type TargetResult } from './common.ts';
@@ -46,7 +46,7 @@ export type BurstRound = {
 async function round(pool: Pool, target: { pid: number; port: number }, fan: number, count: number, label: string): Promise<BurstRound> {
   const { pid, port } = target;
   const step = nextStep();
-  const metrics0 = await scrapeMetrics(port);
+  const metricsEnd = await metricsStep(port);
   const before = await pool.stats(step);
   const srv0 = cpuMs(pid);
   const db0 = postgresCpuMs();
@@ -69,7 +69,7 @@ async function round(pool: Pool, target: { pid: number; port: number }, fan: num
   const db = Math.max(0, pct(postgresCpuMs() - db0)); // a PostgreSQL process may exit meanwhile
   const gen = pct(s.cpuMs - before.cpuMs);
   const wall = s.recv ? s.last - t0 : nowMs() - t0;
-  const server_metrics = stepMetrics(metrics0, metrics0 ? await scrapeMetrics(port) : null);
+  const server_metrics = await metricsEnd();
   return {
     step,
     sent: s.sent,

@@ -11,7 +11,7 @@ import type { Pool } from '../lib/pool.ts';
 import { fmt, say, status } from '../lib/progress.ts';
 import { nextStep, profiled } from '../lib/ramp.ts';
 import { cpuMs, postgresCpuMs } from '../lib/server-proc.ts';
-import { describeMetrics, scrapeMetrics, stepMetrics, type StepMetrics } from '../lib/server-metrics.ts';
+import { describeMetrics, metricsStep, type StepMetrics } from '../lib/server-metrics.ts';
 import type { TargetName } from '../lib/targets.ts';
 import type { ConnSpec } from '../lib/worker.ts';
 import { requireConnected, withTarget, type TargetResult } from './common.ts';
@@ -43,7 +43,7 @@ async function measure(
 ): Promise<Phase> {
   const step = nextStep();
   const { pid } = server;
-  const metrics0 = await scrapeMetrics(server.port);
+  const metricsEnd = await metricsStep(server.port);
   const cpu0 = cpuMs(pid);
   const db0 = postgresCpuMs();
   const t0 = nowMs();
@@ -55,7 +55,7 @@ async function measure(
   }
   const atEnd = await pool.stats(step);
   const wall = nowMs() - t0;
-  const server_metrics = stepMetrics(metrics0, await scrapeMetrics(server.port));
+  const server_metrics = await metricsEnd();
   await stop();
   for (let i = 0; i < 50 && (await pool.stats(step)).inflight > 0; i++) await Bun.sleep(100);
   const s = await pool.stats(step);

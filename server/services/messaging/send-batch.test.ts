@@ -31,7 +31,6 @@ afterAll(() => server.stop());
 /** A batcher on the real statement whose writes wait until `open()`; it records each batch's channels. */
 function gatedBatcher() {
   const batches: string[][] = [];
-  const published: StreamEvent[] = [];
   let waiting: Array<() => void> = [];
   let gateOpen = false;
   const writer = server.database.batchWriter;
@@ -50,7 +49,6 @@ function gatedBatcher() {
     eventLog: createEventLog(server.database, [channelMessageEvents]),
     notifier: {
       durable(events: StreamEvent[]) {
-        published.push(...events);
         batches.push(events.map((e) => e.stream));
       },
     } as never,
@@ -58,7 +56,6 @@ function gatedBatcher() {
   return {
     batcher,
     batches,
-    published,
     /** Writes held so far. */
     held: () => waiting.length,
     open() {
