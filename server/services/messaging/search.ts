@@ -61,6 +61,8 @@ export function createSearchService(deps: { database: Database; access: Access; 
       // Ranked among the most recent matches: a very common term then costs a short walk back
       // through the newest messages instead of ranking half the table, a rare one an index lookup.
       // (The query text must reach the planner as a value, not via a CTE, for it to choose.)
+      // Equal ranks go newest first; sends in one millisecond share created_at, and their ids
+      // (UUIDv7, increasing within a process) keep them in the order they were made.
       const query = sql`websearch_to_tsquery('english', ${input.query})`;
       const hits = await database.rows<Hit>(sql`
         with candidates as (
@@ -74,13 +76,13 @@ export function createSearchService(deps: { database: Database; access: Access; 
         ),
         ranked as (
           select *, ts_rank(search, ${query}) as rank from candidates
-          order by rank desc, created_at desc
+          order by rank desc, created_at desc, id desc
           limit ${input.limit ?? DEFAULT_LIMIT}
         )
         select r.id, r.seq, r.channel_id, r.sender_id, u.username as sender_username, r.content, r.created_at, r.edited_at,
                ts_headline('english', translate(r.content, ${OPEN + CLOSE}, ''), ${query}, ${HEADLINE}) as snippet
         from ranked r join users u on u.id = r.sender_id
-        order by r.rank desc, r.created_at desc`);
+        order by r.rank desc, r.created_at desc, r.id desc`);
 
       const summary = await reactionSummaries(
         database.db,
